@@ -1,0 +1,42 @@
+# Everything runs inside .venv, which the first target that needs it creates.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help install demo test lint typecheck unit style clean
+
+help:
+	@echo "make demo   - set up .venv and scan samples/ with the console report"
+	@echo "make test   - set up .venv, then lint, type check and run the tests"
+	@echo "make style  - apply ruff fixes and formatting"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/dedup scan samples --exit-zero
+
+lint: $(STAMP)
+	$(BIN)/ruff check dedup tests
+	$(BIN)/ruff format --check dedup tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck unit
+
+style: $(STAMP)
+	$(BIN)/ruff check --fix dedup tests
+	$(BIN)/ruff format dedup tests
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

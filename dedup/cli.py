@@ -1,0 +1,242 @@
+"""The ``dedup`` command: parse flags, build a ``Config``, scan, report, exit.
+
+No algorithm lives here. Results go to stdout (or ``--output``), progress and messages to
+stderr, and the exit code comes from ``gate.exit_code`` alone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from dedup import __version__
+from dedup.config import Config, find_config_file, load_config_file, parse_kinds
+from dedup.errors import ConfigError, DedupError, ExitCode
+from dedup.gate import exit_code
+from dedup.models import Report
+from dedup.pipeline import scan as run_scan
+from dedup.reporters import REPORTERS
+from dedup.reporters.console import render_console
+
+KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
+
+
+def _stderr_console(color: str) -> Console:
+    return Console(stderr=True, highlight=False, **_color_args(color))
+
+
+def _color_args(color: str) -> dict[str, Any]:
+    if color == "always":
+        return {"force_terminal": True}
+    if color == "never":
+        return {"no_color": True, "force_terminal": False}
+    return {}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dedup")
+def main() -> None:
+    """Find duplicate and near-duplicate paragraphs across a folder of documents."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="console",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 on findings (errors: 2).")
+@click.option("--fail-on", metavar="KINDS", help=f"Kinds that fail the check: {KIND_HELP}.")
+@click.option(
+    "--fail-similarity",
+    type=click.FloatRange(0, 1),
+    help="Fail only on clusters at least this similar (0..1).",
+)
+@click.option("--min-words", type=click.IntRange(1), help="Shorter paragraphs are not matched.")
+@click.option("--near-threshold", type=click.FloatRange(0, 1), help="Word alignment for near.")
+@click.option(
+    "--contained-threshold", type=click.FloatRange(0, 1), help="Share of the shorter text aligned."
+)
+@click.option(
+    "--reworded-threshold",
+    type=click.FloatRange(0, 1),
+    help="Content-word alignment for reworded.",
+)
+@click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths.")
+@click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders.")
+@click.option("--no-ignore", is_flag=True, default=None, help="Do not honour .gitignore.")
+@click.option("--follow", is_flag=True, default=None, help="Follow symbolic links.")
+@click.option("--max-file-size", type=click.IntRange(1), help="Skip larger files (bytes).")
+@click.option("-j", "--jobs", type=click.IntRange(0, 256), help="Worker processes (0: auto).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Report paths relative to this folder [default: current folder].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Settings file (pyproject.toml with [tool.dedup], or dedup.toml).",
+)
+@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour on a terminal; NO_COLOR and FORCE_COLOR are honoured.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="List skipped files on stderr.")
+@click.option("--debug", is_flag=True, help="Show a traceback on an internal error.")
+def scan(
+    paths: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    config_file: Path | None,
+    isolated: bool,
+    color: str,
+    verbose: bool,
+    debug: bool,
+    **flags: Any,
+) -> None:
+    """Scan PATHS (files and folders; default: the current folder) for repeated paragraphs.
+
+    \b
+    Exit status: 0 nothing at or above the gate, 1 repeats found, 2 error
+    (bad usage or settings, a missing path, a file that could not be read,
+    nothing scanned). An error wins over findings.
+
+    \b
+    Examples:
+      dedup scan docs/
+      dedup scan docs/ --format json --output report.json
+      dedup scan . --fail-on exact,near --fail-similarity 0.9
+    """
+    err = _stderr_console(color)
+    try:
+        config = build_config(flags, config_file, isolated)
+        report = _scan_with_progress(list(paths) or ["."], config, err)
+        _messages(report, err, verbose)
+        _write(report, output_format, output, color)
+        code = exit_code(report, config)
+    except DedupError as exc:
+        err.print(f"dedup: error: {exc}", markup=False, highlight=False)
+        code = ExitCode.ERROR
+    except KeyboardInterrupt:
+        code = ExitCode.INTERRUPTED
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        err.print(
+            f"dedup: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            markup=False,
+        )
+        code = ExitCode.ERROR
+    sys.exit(int(code))
+
+
+_FLAG_FIELDS = {
+    "fail_similarity": "fail_similarity",
+    "min_words": "min_words",
+    "near_threshold": "near_threshold",
+    "contained_threshold": "contained_threshold",
+    "reworded_threshold": "reworded_threshold",
+    "hidden": "hidden",
+    "follow": "follow_symlinks",
+    "max_file_size": "max_file_size",
+    "jobs": "jobs",
+    "root": "root",
+    "exit_zero": "exit_zero",
+}
+
+
+def build_config(flags: dict[str, Any], config_file: Path | None, isolated: bool) -> Config:
+    """Defaults < settings file < flags given on the command line."""
+    settings: dict[str, Any] = {}
+    if not isolated:
+        path = config_file or find_config_file(Path.cwd())
+        if path is not None:
+            settings.update(load_config_file(path))
+    for flag, name in _FLAG_FIELDS.items():
+        if flags.get(flag) is not None:
+            settings[name] = flags[flag]
+    if flags.get("fail_on") is not None:
+        settings["fail_on"] = parse_kinds(flags["fail_on"], "--fail-on")
+    if flags.get("no_reworded"):
+        settings["reworded"] = False
+    if flags.get("no_ignore"):
+        settings["gitignore"] = False
+    if flags.get("exclude"):
+        settings["exclude"] = (*settings.get("exclude", ()), *flags["exclude"])
+    try:
+        return Config(**settings)
+    except TypeError as exc:  # pragma: no cover - settings keys are checked on load
+        raise ConfigError(str(exc)) from exc
+
+
+def _scan_with_progress(paths: list[str], config: Config, err: Console) -> Report:
+    if not err.is_terminal:
+        return run_scan(paths, config)
+    columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("scan", total=None)
+        return run_scan(
+            paths, config, lambda done, total: bar.update(task, completed=done, total=total)
+        )
+
+
+def _messages(report: Report, err: Console, verbose: bool) -> None:
+    for error in report.errors:
+        err.print(f"dedup: {error.path}: {error.message}", markup=False, highlight=False)
+    for warning in report.warnings:
+        err.print(f"dedup: warning: {warning.path}: {warning.message}", markup=False)
+    if verbose:
+        for skipped in report.skipped:
+            err.print(f"dedup: skipped {skipped.path}: {skipped.reason}", markup=False)
+    if not report.files_scanned:
+        err.print(
+            "dedup: error: no files were scanned; a filter may exclude them "
+            "(see --hidden, --no-ignore, --exclude; -v lists skipped files)",
+            markup=False,
+        )
+
+
+def _write(report: Report, output_format: str, output: str | None, color: str) -> None:
+    if output is None:
+        if output_format == "console":
+            render_console(report, sys.stdout, Console(highlight=False, **_color_args(color)))
+        else:
+            REPORTERS[output_format](report, sys.stdout)
+        return
+    _atomic_write(Path(output), lambda stream: REPORTERS[output_format](report, stream))
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    """Write through a temporary file in the same folder, then rename it into place."""
+    folder = path.parent if str(path.parent) else Path()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            write(stream)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc

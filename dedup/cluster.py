@@ -1,0 +1,109 @@
+"""Group verified links into clusters of copies, deterministically.
+
+Exact copies of one text are linked to its first occurrence. Links between distinct texts
+join their groups with a union-find (iterative ``find``: long chains never recurse). Each
+cluster keeps a maximum spanning tree of its links, so a chain A~B~C where A and C do not match
+shows as two links, and the weakest of them gives the cluster its kind and similarity.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from dedup.models import Cluster, ClusterLink, Kind, Link, Member, Paragraph
+
+
+class UnionFind:
+    """Disjoint sets over ``0..n-1`` with path halving and union by size."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.size = [1] * n
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        return True
+
+
+def _link_order(link: Link) -> tuple[float, int, int, int]:
+    return (-link.similarity, link.kind.rank, link.a, link.b)
+
+
+def build_clusters(
+    occurrences: Sequence[Sequence[Paragraph]], links: Iterable[Link]
+) -> list[Cluster]:
+    """Clusters of paragraphs, most important first.
+
+    Args:
+        occurrences: for each distinct text id, its paragraphs in walk order.
+        links: verified links between distinct text ids.
+    """
+    n = len(occurrences)
+    forest = UnionFind(n)
+    tree: list[Link] = []
+    for link in sorted(links, key=_link_order):  # Kruskal: strongest links first
+        if forest.union(link.a, link.b):
+            tree.append(link)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for text_id in range(n):
+        groups[forest.find(text_id)].append(text_id)
+    tree_by_root: dict[int, list[Link]] = defaultdict(list)
+    for link in tree:
+        tree_by_root[forest.find(link.a)].append(link)
+    clusters = []
+    for root, text_ids in groups.items():
+        if len(text_ids) == 1 and len(occurrences[text_ids[0]]) == 1:
+            continue
+        clusters.append(_cluster(text_ids, occurrences, tree_by_root[root]))
+    clusters.sort(key=_importance)
+    return [_renumber(c, i + 1) for i, c in enumerate(clusters)]
+
+
+def _cluster(
+    text_ids: list[int], occurrences: Sequence[Sequence[Paragraph]], tree: list[Link]
+) -> Cluster:
+    paragraphs = sorted(
+        (p for t in text_ids for p in occurrences[t]), key=lambda p: (p.path, p.start_line)
+    )
+    index = {p.id: i for i, p in enumerate(paragraphs)}
+    members = tuple(Member(p.path, p.start_line, p.end_line, p.text) for p in paragraphs)
+    first = {t: index[occurrences[t][0].id] for t in text_ids}
+    cluster_links = [
+        ClusterLink(first[t], index[p.id], Kind.EXACT, 1.0)
+        for t in text_ids
+        for p in occurrences[t][1:]
+    ]
+    for link in tree:
+        inner = first[link.inner] if link.inner is not None else None
+        low, high = sorted((first[link.a], first[link.b]))
+        cluster_links.append(ClusterLink(low, high, link.kind, link.similarity, inner))
+    cluster_links.sort(key=lambda k: (-k.similarity, k.kind.rank, k.a, k.b))
+    weakest = min(cluster_links, key=lambda k: (k.similarity, -k.kind.rank))
+    kind = max((k.kind for k in cluster_links), key=lambda k: k.rank)
+    return Cluster(0, kind, weakest.similarity, members, tuple(cluster_links))
+
+
+def _importance(cluster: Cluster) -> tuple[int, int, str, int]:
+    first = cluster.members[0]
+    return (-cluster.repeated_words, cluster.kind.rank, first.path, first.start_line)
+
+
+def _renumber(cluster: Cluster, number: int) -> Cluster:
+    return Cluster(number, cluster.kind, cluster.similarity, cluster.members, cluster.links)
+
+
+__all__ = ["Kind", "UnionFind", "build_clusters"]

@@ -1,0 +1,178 @@
+"""Settings: one frozen dataclass, checked on construction, loaded from one place.
+
+Precedence: built-in defaults < ``[tool.dedup]`` of the nearest ``pyproject.toml`` (or ``--config``)
+< command-line flags. An unknown or malformed key is an error that names the key, so a typo never
+switches a gate off silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from dedup.errors import ConfigError
+from dedup.models import Kind
+
+ALL_KINDS: tuple[Kind, ...] = tuple(Kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every tunable of a scan and of the CI gate.
+
+    The defaults are the ones measured in the README's "Accuracy" section.
+    """
+
+    # --- which files
+    hidden: bool = False
+    follow_symlinks: bool = False
+    gitignore: bool = True
+    exclude: tuple[str, ...] = ()
+    max_file_size: int = 10 * 1024 * 1024
+    # --- which paragraphs
+    min_words: int = 3
+    # --- candidates
+    shingle_size: int = 3
+    num_perm: int = 128
+    lsh_threshold: float = 0.3
+    seed: int = 1
+    # --- verification
+    near_threshold: float = 0.75
+    contained_threshold: float = 0.9
+    reworded: bool = True
+    reworded_threshold: float = 0.25
+    # --- the gate
+    fail_on: tuple[Kind, ...] = ALL_KINDS
+    fail_similarity: float = 0.0
+    exit_zero: bool = False
+    # --- execution
+    jobs: int = 0  # 0: decide from the size of the input
+    root: Path = field(default_factory=Path.cwd)
+
+    def __post_init__(self) -> None:
+        _check_range("min_words", self.min_words, 1, 10_000)
+        _check_range("shingle_size", self.shingle_size, 1, 16)
+        _check_range("num_perm", self.num_perm, 16, 1024)
+        _check_range("max_file_size", self.max_file_size, 1, 2**40)
+        _check_range("jobs", self.jobs, 0, 256)
+        for name in (
+            "lsh_threshold",
+            "near_threshold",
+            "contained_threshold",
+            "reworded_threshold",
+            "fail_similarity",
+        ):
+            _check_range(name, getattr(self, name), 0.0, 1.0)
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with some settings changed (checked again)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _check_range(name: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value!r}")
+
+
+_FIELDS = {f.name: f for f in fields(Config)}
+_NOT_IN_FILE = {"root"}
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Turn a TOML value into the type of the field, or raise a ConfigError naming the key."""
+    default = _FIELDS[name].default
+    where = f"{source}: {name}"
+    if name == "fail_on":
+        return parse_kinds(value, where)
+    if name == "exclude":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} must be a list of glob patterns")
+        return tuple(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, got {value!r}")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} must be a whole number, got {value!r}")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where} must be a number, got {value!r}")
+        return float(value)
+    raise ConfigError(f"{where} cannot be set in a file")  # pragma: no cover
+
+
+def parse_kinds(value: Any, where: str) -> tuple[Kind, ...]:
+    """Parse a list (or comma-separated string) of kinds; "all" and "none" are accepted."""
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of kinds")
+    if value == ["all"]:
+        return ALL_KINDS
+    if value == ["none"]:
+        return ()
+    names = {k.value for k in Kind}
+    unknown = [v for v in value if v not in names]
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown kind {unknown[0]!r}; "
+            f"use any of {', '.join(sorted(names))}, or all, none"
+        )
+    return tuple(k for k in Kind if k.value in value)
+
+
+def settings_from_mapping(table: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Check a ``[tool.dedup]`` table and return it as keyword arguments of ``Config``."""
+    out: dict[str, Any] = {}
+    for raw_key, value in table.items():
+        key = raw_key.replace("-", "_")
+        if key not in _FIELDS or key in _NOT_IN_FILE:
+            known = ", ".join(sorted(k.replace("_", "-") for k in _FIELDS if k not in _NOT_IN_FILE))
+            raise ConfigError(
+                f"{source}: unknown key {raw_key!r} in [tool.dedup]; known keys: {known}"
+            )
+        out[key] = _coerce(key, value, source)
+    return out
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.dedup]`` table, from ``start`` upwards.
+
+    The search stops at the first folder holding ``.git`` (the repository root).
+    """
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and "dedup" in _read_toml(candidate).get("tool", {}):
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """The checked ``[tool.dedup]`` settings of ``path`` (a pyproject.toml or a dedup.toml)."""
+    data = _read_toml(path)
+    table = data.get("tool", {}).get("dedup") if path.name == "pyproject.toml" else data
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.dedup] must be a table")
+    return settings_from_mapping(table, str(path))

@@ -1,0 +1,28 @@
+"""The exit code, decided in one place from the report and the gate settings."""
+
+from __future__ import annotations
+
+from dedup.config import Config
+from dedup.errors import ExitCode
+from dedup.models import Cluster, Report
+
+
+def failing(report: Report, config: Config) -> list[Cluster]:
+    """The clusters at or above the gate: a kind in ``fail_on`` and similarity high enough."""
+    return [
+        c
+        for c in report.clusters
+        if c.kind in config.fail_on and c.similarity >= config.fail_similarity
+    ]
+
+
+def exit_code(report: Report, config: Config) -> ExitCode:
+    """2 on any error or when nothing was scanned; else 1 on findings at the gate; else 0.
+
+    ``exit_zero`` turns 1 into 0 but never hides an error: a partial scan never passes as clean.
+    """
+    if report.errors or not report.files_scanned:
+        return ExitCode.ERROR
+    if failing(report, config) and not config.exit_zero:
+        return ExitCode.FINDINGS
+    return ExitCode.CLEAN

@@ -1,0 +1,177 @@
+"""Frozen records passed between the stages of a scan.
+
+The flow is ``walk`` -> ``SourceFile`` -> ``reader`` -> ``Document`` -> ``paragraphs`` ->
+``Block`` -> ``Paragraph`` -> candidates -> ``Link`` -> ``Cluster`` -> ``Report``.
+Only ``pipeline`` turns the streams into collections; reporters only see ``Report``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+
+class Kind(StrEnum):
+    """How two copies relate, from the strongest evidence to the weakest."""
+
+    EXACT = "exact"
+    NEAR = "near"
+    CONTAINED = "contained"
+    REWORDED = "reworded"
+
+    @property
+    def rank(self) -> int:
+        """0 for the strongest kind; a cluster takes the kind of its weakest link."""
+        return list(Kind).index(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A regular file chosen by the walk."""
+
+    path: Path  # the path used for I/O, never normalised
+    display: str  # POSIX path relative to the scan root (or absolute when outside it)
+    explicit: bool  # named on the command line: ignore rules and hidden-ness do not apply
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file left out by policy (binary, too large, ...): listed, not an error."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """Something that should have been read and was not: the scan goes on, the exit is 2."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Warning_:
+    """A degraded but usable input, such as invalid UTF-8 bytes."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The decoded text of one file."""
+
+    path: str  # display path
+    text: str
+    format: str  # "text" or "markdown"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A unit of prose cut out of a document, before normalisation."""
+
+    start_line: int  # 1-based, inclusive
+    end_line: int
+    text: str  # the source lines as they stand in the file, joined with "\n"
+    prose: str  # the words a reader sees (markup removed, wrapped lines joined)
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A block with its place in the scan and its normalised form."""
+
+    id: int  # dense, in walk order
+    path: str
+    start_line: int
+    end_line: int
+    text: str
+    words: tuple[str, ...]  # normalised word tokens
+
+    @property
+    def key(self) -> str:
+        """The normalised text: two paragraphs are exact copies when their keys are equal."""
+        return " ".join(self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A verified relation between two distinct normalised texts (by their text ids)."""
+
+    a: int
+    b: int
+    kind: Kind
+    similarity: float  # 0..1
+    # For CONTAINED: the id of the text that lies inside the other one.
+    inner: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One copy inside a cluster."""
+
+    path: str
+    start_line: int
+    end_line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterLink:
+    """A verified link between two members of a cluster (indices into ``members``)."""
+
+    a: int
+    b: int
+    kind: Kind
+    similarity: float
+    inner: int | None = None  # for CONTAINED: the member that lies inside the other
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A group of copies of the same text; its kind and similarity are those of its weakest link."""
+
+    id: int
+    kind: Kind
+    similarity: float
+    members: tuple[Member, ...]
+    links: tuple[ClusterLink, ...]  # a spanning tree of verified links, strongest first
+
+    @property
+    def weakest(self) -> ClusterLink:
+        """The link with the lowest similarity (a chain A~B~C shows up here)."""
+        return min(self.links, key=lambda link: (link.similarity, -link.kind.rank))
+
+    @property
+    def repeated_words(self) -> int:
+        """How many words are repeated: the size of every copy but the longest."""
+        sizes = sorted(len(m.text.split()) for m in self.members)
+        return sum(sizes[:-1])
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counts gathered during a scan, for the summary line and the JSON report."""
+
+    files_seen: int
+    files_scanned: int
+    paragraphs: int
+    short_paragraphs: int  # below min_words: counted, not matched
+    distinct_texts: int
+    candidate_pairs: int
+    verified_pairs: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything a reporter needs, and nothing more."""
+
+    files_scanned: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
+    errors: tuple[FileError, ...]
+    warnings: tuple[Warning_, ...]
+    clusters: tuple[Cluster, ...]
+    stats: Stats

@@ -1,0 +1,199 @@
+"""Normalisation: the words of a paragraph as compared by every tier.
+
+The steps, in order, and why the order matters:
+1. Unicode NFKC, so compatibility forms (ligatures, full-width letters, non-breaking spaces)
+   become the ordinary characters a reader sees.
+2. Case folding (``str.casefold``), stronger than ``lower`` for German sharp s and Greek sigma.
+3. Quotes, apostrophes and dashes map to their ASCII forms, before tokenising, so a curly
+   apostrophe and a straight one split a word the same way.
+4. Words are runs of word characters; punctuation and every kind of whitespace separate them.
+   Lone surrogates (undecodable bytes kept by the reader) count as word characters, so invalid
+   bytes never disappear and two texts that differ only in them stay different.
+
+Two paragraphs are ``exact`` copies when their word sequences are equal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PUNCT = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\uff07", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\uff02", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+    }
+)
+_WORD = re.compile(r"[\w\udc80-\udcff]+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "even",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "may",
+        "me",
+        "might",
+        "more",
+        "most",
+        "must",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "shall",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "s",
+        "t",
+        "said",
+        "says",
+        "also",
+        "however",
+    ]
+)
+
+
+def fold(text: str) -> str:
+    """Steps 1-3: NFKC, case folding, ASCII quotes and dashes."""
+    if text.isascii():
+        return text.lower()  # ASCII is NFKC-stable, and lower() equals casefold() on ASCII
+    return unicodedata.normalize("NFKC", text).casefold().translate(_PUNCT)
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The normalised words of ``text``."""
+    if text.isascii():
+        return tuple(_ASCII_WORD.findall(text.lower()))
+    return tuple(_WORD.findall(fold(text)))
+
+
+def content_words(tokens: tuple[str, ...]) -> frozenset[str]:
+    """The words that carry meaning: no stop words, no one-letter words except digits."""
+    return frozenset(t for t in tokens if t not in STOPWORDS and (len(t) > 1 or t.isdigit()))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|(?<=[a-z][.!?])(?=[A-Z])")
+
+
+def sentences(prose: str) -> list[str]:
+    """Split prose into sentences (also where a missing space follows the full stop)."""
+    return [s for s in _SENTENCE_END.split(prose) if s.strip()]

@@ -1,0 +1,225 @@
+"""``scan``: the whole pipeline, from paths to a ``Report``.
+
+The per-file stage (read, decode, split, normalise) is a pure function of one file, run in a
+process pool when the input is large; its results are consumed in walk order, so the report is
+the same whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.candidates import Pair, lsh_pairs, shared_sentence_pairs
+from dedup.cluster import build_clusters
+from dedup.config import Config
+from dedup.models import (
+    Document,
+    FileError,
+    Paragraph,
+    Report,
+    Skipped,
+    SourceFile,
+    Stats,
+    Warning_,
+)
+from dedup.normalize import content_words, sentences, words
+from dedup.paragraphs import split_blocks
+from dedup.reader import read_document
+from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
+from dedup.verify import MIN_REWORDED_ALIGNED, Text, verify
+from dedup.walk import walk
+
+# A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
+MIN_SENTENCE_WORDS = 8
+# Below this much input a process pool costs more than it saves.
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A block of a document after normalisation."""
+
+    start_line: int
+    end_line: int
+    text: str
+    words: tuple[str, ...]
+    sentence_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What the per-file stage returns for one file."""
+
+    outcome: Document | Skipped | FileError
+    warning: Warning_ | None
+    pieces: tuple[Piece, ...]
+
+
+def process_file(source: SourceFile, max_bytes: int) -> FileResult:
+    """Read, decode, split and normalise one file (a pure function of the file)."""
+    outcome, warning = read_document(source, max_bytes)
+    if not isinstance(outcome, Document):
+        return FileResult(outcome, warning, ())
+    pieces = []
+    for block in split_blocks(outcome):
+        tokens = words(block.prose)
+        keys = tuple(
+            " ".join(sw)
+            for sw in (words(s) for s in sentences(block.prose))
+            if len(sw) >= MIN_SENTENCE_WORDS
+        )
+        pieces.append(Piece(block.start_line, block.end_line, block.text, tokens, keys))
+    return FileResult(Document(outcome.path, "", outcome.format), warning, tuple(pieces))
+
+
+def _process(job: tuple[SourceFile, int]) -> FileResult:
+    return process_file(*job)
+
+
+def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
+    if config.jobs:
+        return config.jobs
+    if sum(f.size for f in files) < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
+    jobs = [(f, config.max_file_size) for f in files]
+    workers = _worker_count(config, files)
+    if workers == 1 or len(files) < 2:
+        yield from map(_process, jobs)
+        return
+    chunk = max(1, min(64, len(files) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_process, jobs, chunksize=chunk)
+
+
+def scan(paths: Sequence[str], config: Config, progress: Progress | None = None) -> Report:
+    """Scan ``paths`` and return the clustered repeats.
+
+    Raises:
+        InputError: a path does not exist or is not a file or folder.
+    """
+    started = time.perf_counter()
+    walked = walk(paths, config)
+    skipped, errors = list(walked.skipped), list(walked.errors)
+    warnings: list[Warning_] = []
+    scanned: list[str] = []
+    paragraphs: list[Paragraph] = []
+    sentence_keys: list[tuple[str, ...]] = []
+    short = 0
+    for done, result in enumerate(_results(walked.files, config), start=1):
+        if progress is not None:
+            progress(done, len(walked.files))
+        if result.warning is not None:
+            warnings.append(result.warning)
+        if isinstance(result.outcome, Skipped):
+            skipped.append(result.outcome)
+            continue
+        if isinstance(result.outcome, FileError):
+            errors.append(result.outcome)
+            continue
+        scanned.append(result.outcome.path)
+        for piece in result.pieces:
+            if len(piece.words) < config.min_words:
+                short += 1
+                continue
+            paragraphs.append(
+                Paragraph(
+                    len(paragraphs),
+                    result.outcome.path,
+                    piece.start_line,
+                    piece.end_line,
+                    piece.text,
+                    piece.words,
+                )
+            )
+            sentence_keys.append(piece.sentence_keys)
+
+    occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
+    pairs = _candidates(texts, text_sentences, config)
+    links = [
+        link for a, b in sorted(pairs) if (link := verify(texts[a], texts[b], config)) is not None
+    ]
+    clusters = build_clusters(occurrences, links)
+    stats = Stats(
+        files_seen=len(walked.files) + len(walked.skipped) + len(walked.errors),
+        files_scanned=len(scanned),
+        paragraphs=len(paragraphs) + short,
+        short_paragraphs=short,
+        distinct_texts=len(texts),
+        candidate_pairs=len(pairs),
+        verified_pairs=len(links),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    return Report(
+        files_scanned=tuple(scanned),
+        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+        errors=tuple(sorted(errors, key=lambda e: e.path)),
+        warnings=tuple(sorted(warnings, key=lambda w: w.path)),
+        clusters=tuple(clusters),
+        stats=stats,
+    )
+
+
+def _distinct_texts(
+    paragraphs: Sequence[Paragraph], sentence_keys: Sequence[tuple[str, ...]]
+) -> tuple[list[list[Paragraph]], list[Text], list[tuple[str, ...]]]:
+    """Collapse exact repeats: one ``Text`` per distinct normalised text, in walk order."""
+    ids: dict[tuple[str, ...], int] = {}
+    occurrences: list[list[Paragraph]] = []
+    texts: list[Text] = []
+    text_sentences: list[tuple[str, ...]] = []
+    for paragraph, keys in zip(paragraphs, sentence_keys, strict=True):
+        text_id = ids.setdefault(paragraph.words, len(ids))
+        if text_id == len(occurrences):
+            occurrences.append([])
+            content = tuple(w for w in paragraph.words if w in content_words((w,)))
+            texts.append(Text(text_id, paragraph.words, content))
+            text_sentences.append(keys)
+        occurrences[text_id].append(paragraph)
+    return occurrences, texts, text_sentences
+
+
+def _candidates(
+    texts: Sequence[Text], text_sentences: Sequence[tuple[str, ...]], config: Config
+) -> set[Pair]:
+    pairs: set[Pair] = set()
+    lexical = [t for t in texts if len(t.words) >= config.shingle_size]
+    pairs |= _lsh(
+        [t.id for t in lexical],
+        [shingle_hashes(word_hashes(t.words), config.shingle_size) for t in lexical],
+        config.lsh_threshold,
+        config,
+    )
+    if config.reworded:
+        rich = [t for t in texts if len(set(t.content)) >= MIN_REWORDED_ALIGNED]
+        pairs |= _lsh(
+            [t.id for t in rich],
+            [np.unique(word_hashes(t.content)) for t in rich],
+            REWORDED_LSH_THRESHOLD,
+            config,
+        )
+    pairs |= shared_sentence_pairs(enumerate(text_sentences))
+    return pairs
+
+
+# Candidates for the reworded tier come from the sets of content words, whose Jaccard
+# similarity stays well above zero when a story is retold (word 3-grams mostly do not survive).
+REWORDED_LSH_THRESHOLD = 0.15
+
+
+def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> set[Pair]:
+    if len(keys) < 2:
+        return set()
+    rows = signatures(sets, config.num_perm, config.seed)
+    return lsh_pairs(keys, rows, threshold, config.seed)

@@ -1,0 +1,94 @@
+"""Read one file into text: BOM sniffing, a binary check, strict UTF-8 with a lossless fallback.
+
+Undecodable bytes are kept as lone surrogates (``surrogateescape``), never replaced by U+FFFD,
+so two files that differ only in their invalid bytes never look equal.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from dataclasses import dataclass
+
+from dedup.models import Document, FileError, Skipped, SourceFile, Warning_
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Text, or the reason it is not text, plus a warning when bytes had to be escaped."""
+
+    text: str | None
+    skip_reason: str | None = None
+    warning: str | None = None
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode file bytes; a BOM wins over the binary check, so UTF-16 with a BOM is text."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            try:
+                return Decoded(body.decode(encoding))
+            except UnicodeDecodeError:
+                return Decoded(
+                    body.decode(encoding, errors="replace"),
+                    warning=f"invalid {encoding.upper()} data; bad code units shown as U+FFFD",
+                )
+    if b"\x00" in data:
+        return Decoded(None, skip_reason="binary (contains NUL bytes)")
+    try:
+        return Decoded(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return Decoded(
+            data.decode("utf-8", errors="surrogateescape"),
+            warning=f"not valid UTF-8 (first bad byte at offset {exc.start}); "
+            "bytes kept as they are, so only byte-identical text matches them",
+        )
+
+
+ReadOutcome = Document | Skipped | FileError
+
+
+def read_document(source: SourceFile, max_bytes: int) -> tuple[ReadOutcome, Warning_ | None]:
+    """Read and decode ``source``; never blocks on a FIFO, never reads more than the cap."""
+    too_large = Skipped(source.display, f"too large (over {max_bytes} bytes; raise max-file-size)")
+    if source.size > max_bytes:
+        return too_large, None
+    try:
+        data = _read_bounded(source, max_bytes)
+    except FileNotFoundError:
+        return FileError(source.display, "vanished during the scan"), None
+    except OSError as exc:
+        return FileError(source.display, f"cannot read: {exc.strerror or exc}"), None
+    if data is None:
+        return FileError(source.display, "is no longer a regular file"), None
+    if len(data) > max_bytes:
+        return too_large, None
+    decoded = decode(data)
+    if decoded.text is None:
+        return Skipped(source.display, decoded.skip_reason or "binary"), None
+    warning = Warning_(source.display, decoded.warning) if decoded.warning else None
+    fmt = "markdown" if source.path.suffix.lower() in MARKDOWN_SUFFIXES else "text"
+    return Document(source.display, decoded.text, fmt), warning
+
+
+def _read_bounded(source: SourceFile, max_bytes: int) -> bytes | None:
+    fd = os.open(source.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(max_bytes + 1)
+    finally:
+        os.close(fd)

@@ -1,0 +1,91 @@
+"""The JSON report: a stable, versioned shape, separate from the internal model.
+
+Byte-identical for the same input: sorted keys, no timings, no absolute paths, no NaN, and text
+that was not valid UTF-8 shown with backslash escapes instead of lone surrogates.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from dedup import __version__
+from dedup.models import Cluster, Report
+
+SCHEMA_VERSION = 1
+
+
+def clean(text: str) -> str:
+    """Text safe for any JSON reader: undecodable bytes appear as ``\\xNN``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
+def _cluster(cluster: Cluster) -> dict[str, Any]:
+    return {
+        "id": cluster.id,
+        "kind": cluster.kind.value,
+        "similarity": cluster.similarity,
+        "members": [
+            {
+                "path": clean(m.path),
+                "start_line": m.start_line,
+                "end_line": m.end_line,
+                "text": clean(m.text),
+            }
+            for m in cluster.members
+        ],
+        "links": [
+            {
+                "a": link.a,
+                "b": link.b,
+                "kind": link.kind.value,
+                "similarity": link.similarity,
+                **({"inner": link.inner} if link.inner is not None else {}),
+            }
+            for link in cluster.links
+        ],
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """The report as plain data, in the shape of ``schemas/report-v1.json``."""
+    stats = report.stats
+    kinds: dict[str, int] = {}
+    for c in report.clusters:
+        kinds[c.kind.value] = kinds.get(c.kind.value, 0) + 1
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "dedup", "version": __version__},
+        "files_scanned": [clean(p) for p in report.files_scanned],
+        "skipped": [{"path": clean(s.path), "reason": s.reason} for s in report.skipped],
+        "errors": [{"path": clean(e.path), "message": e.message} for e in report.errors],
+        "warnings": [{"path": clean(w.path), "message": w.message} for w in report.warnings],
+        "stats": {
+            "files": stats.files_scanned,
+            "paragraphs": stats.paragraphs,
+            "short_paragraphs": stats.short_paragraphs,
+            "distinct_texts": stats.distinct_texts,
+            "candidate_pairs": stats.candidate_pairs,
+            "verified_pairs": stats.verified_pairs,
+            "clusters": len(report.clusters),
+            "clusters_by_kind": kinds,
+        },
+        "clusters": [_cluster(c) for c in report.clusters],
+    }
+
+
+def render_json(report: Report) -> str:
+    """The JSON report as text, ending with a newline."""
+    return json.dumps(report_dict(report), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def schema() -> dict[str, Any]:
+    """The published JSON Schema of the report."""
+    text = resources.files("dedup").joinpath("schemas/report-v1.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
