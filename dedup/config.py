@@ -34,7 +34,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     max_file_size: int = 10 * 1024 * 1024
     # --- which paragraphs
-    min_words: int = 3
+    min_words: int = 5  # shorter paragraphs are matched exactly only
     # --- candidates
     shingle_size: int = 3
     num_perm: int = 128

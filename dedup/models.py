@@ -158,7 +158,7 @@ class Stats:
     files_seen: int
     files_scanned: int
     paragraphs: int
-    short_paragraphs: int  # below min_words: counted, not matched
+    short_paragraphs: int  # below min_words: matched exactly only
     distinct_texts: int
     candidate_pairs: int
     verified_pairs: int

@@ -130,9 +130,9 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
             continue
         scanned.append(result.outcome.path)
         for piece in result.pieces:
-            if len(piece.words) < config.min_words:
-                short += 1
+            if not piece.words:
                 continue
+            short += len(piece.words) < config.min_words
             paragraphs.append(
                 Paragraph(
                     len(paragraphs),
@@ -154,7 +154,7 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
     stats = Stats(
         files_seen=len(walked.files) + len(walked.skipped) + len(walked.errors),
         files_scanned=len(scanned),
-        paragraphs=len(paragraphs) + short,
+        paragraphs=len(paragraphs),
         short_paragraphs=short,
         distinct_texts=len(texts),
         candidate_pairs=len(pairs),
@@ -194,7 +194,10 @@ def _candidates(
     texts: Sequence[Text], text_sentences: Sequence[tuple[str, ...]], config: Config
 ) -> set[Pair]:
     pairs: set[Pair] = set()
-    lexical = [t for t in texts if len(t.words) >= config.shingle_size]
+    # Short texts are matched exactly only: with a handful of words one changed word is a
+    # different text, and fewer words than the shingle size would give an empty shingle set.
+    fuzzy_min = max(config.min_words, config.shingle_size)
+    lexical = [t for t in texts if len(t.words) >= fuzzy_min]
     pairs |= _lsh(
         [t.id for t in lexical],
         [shingle_hashes(word_hashes(t.words), config.shingle_size) for t in lexical],
@@ -202,14 +205,22 @@ def _candidates(
         config,
     )
     if config.reworded:
-        rich = [t for t in texts if len(set(t.content)) >= MIN_REWORDED_ALIGNED]
+        rich = [
+            t
+            for t in texts
+            if len(t.words) >= fuzzy_min and len(set(t.content)) >= MIN_REWORDED_ALIGNED
+        ]
         pairs |= _lsh(
             [t.id for t in rich],
             [np.unique(word_hashes(t.content)) for t in rich],
             REWORDED_LSH_THRESHOLD,
             config,
         )
-    pairs |= shared_sentence_pairs(enumerate(text_sentences))
+    pairs |= shared_sentence_pairs(
+        (t.id, keys)
+        for t, keys in zip(texts, text_sentences, strict=True)
+        if len(t.words) >= fuzzy_min
+    )
     return pairs
 
 

@@ -45,7 +45,7 @@ def summary(report: Report) -> Text:
         line.append(f" ({', '.join(by_kind)})")
     line.append(
         f" in {stats.files_scanned} files, {stats.paragraphs} paragraphs"
-        f" ({stats.short_paragraphs} too short to match)"
+        f" ({stats.short_paragraphs} short: exact matching only)"
     )
     if report.skipped:
         line.append(f", {len(report.skipped)} files skipped")
@@ -77,12 +77,19 @@ def _cluster(out: Console, cluster: Cluster) -> None:
     for number, member in enumerate(cluster.members, start=1):
         out.print(Text(f"  {number}. {_location(member)}", style="cyan"))
     shown = first.text if len(first.text) <= MAX_SHOWN_CHARS else first.text[:MAX_SHOWN_CHARS] + "…"
-    out.print(Text("  " + " ".join(shown.split()), style="dim"))
+    _indented(out, Text(" ".join(shown.split()), style="dim"), 4)
     for number, member in enumerate(cluster.members[1:], start=2):
-        line = Text(f"  1→{number}: ", style="bold")
+        line = Text(f"1→{number}: ", style="bold")
         line.append_text(_difference(first, member, cluster))
-        out.print(line)
+        _indented(out, line, 2)
     out.print()
+
+
+def _indented(out: Console, text: Text, indent: int) -> None:
+    """Print ``text`` wrapped to the console width, every line indented, no trailing spaces."""
+    for line in text.wrap(out, max(20, out.width - indent)):
+        line.rstrip()
+        out.print(Text(" " * indent) + line, soft_wrap=True)
 
 
 def _difference(first: Member, other: Member, cluster: Cluster) -> Text:
