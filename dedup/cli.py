@@ -65,7 +65,9 @@ def main() -> None:
     type=click.FloatRange(0, 1),
     help="Fail only on clusters at least this similar (0..1).",
 )
-@click.option("--min-words", type=click.IntRange(1), help="Shorter paragraphs are not matched.")
+@click.option(
+    "--min-words", type=click.IntRange(1), help="Shorter paragraphs: exact matching only."
+)
 @click.option("--near-threshold", type=click.FloatRange(0, 1), help="Word alignment for near.")
 @click.option(
     "--contained-threshold", type=click.FloatRange(0, 1), help="Share of the shorter text aligned."

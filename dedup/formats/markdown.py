@@ -1,6 +1,7 @@
 """Markdown, parsed by markdown-it-py (CommonMark with tables), which keeps source line maps.
 
-Prose units: paragraphs (also inside list items and block quotes), headings and table cells.
+Prose units: paragraphs (also inside list items and block quotes), headings and table cells of
+at least ``MIN_CELL_WORDS`` words (shorter cells are data: labels, values, yes/no).
 Not prose: fenced and indented code, HTML blocks and comments, YAML/TOML front matter.
 Inline markup (emphasis, links, inline code) is dropped from the words, so a paragraph still
 matches its plain-text copy.
@@ -16,6 +17,7 @@ from markdown_it.token import Token
 from dedup.formats.lines import split_lines
 from dedup.models import Block
 
+MIN_CELL_WORDS = 5
 _FRONT_MATTER_FENCES = {"---": ("---", "..."), "+++": ("+++",)}
 
 
@@ -32,13 +34,18 @@ def blocks(text: str) -> list[Block]:
     tokens = _parser().parse(body)
     out = []
     span: list[int] | None = None
+    opener = ""
     for token in tokens:
-        if token.map is not None and token.nesting == 1:
-            span = token.map
+        if token.nesting == 1:
+            opener = token.type
+            if token.map is not None:
+                span = token.map
         if token.type != "inline" or span is None:
             continue
         where = token.map or span
         prose = _inline_text(token.children or [])
+        if opener in ("td_open", "th_open") and len(prose.split()) < MIN_CELL_WORDS:
+            continue
         if prose.strip():
             first, stop = where
             out.append(Block(first + 1, stop, "\n".join(lines[first:stop]), prose))
