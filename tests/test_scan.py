@@ -1,0 +1,252 @@
+"""End-to-end checks of the scan pipeline, the CLI and the JSON report."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from datasketch import MinHash, MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.candidates import bands_and_rows, lsh_pairs
+from dedup.cli import main
+from dedup.config import Config
+from dedup.errors import ConfigError, ExitCode, InputError
+from dedup.formats import plain
+from dedup.pipeline import scan
+from dedup.reader import decode
+from dedup.reporters.json_report import render_json, report_dict, schema
+from dedup.signatures import signatures
+
+REPO = Path(__file__).resolve().parent.parent
+A = "samples/000_ee18bd951d049419.txt"
+B = "samples/004_e6a5073a7b3a0431.txt"
+PROSE = (
+    "The committee met on Tuesday to discuss the budget for the coming year, and after a long "
+    "debate it agreed to fund the new library wing."
+)
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def valid(report_json: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads(report_json)
+    jsonschema.Draft202012Validator(schema()).validate(data)
+    return data
+
+
+def locations(config: Config, paths: list[str]) -> list[set[tuple[str, int]]]:
+    return [{(m.path, m.start_line) for m in c.members} for c in scan(paths, config).clusters]
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(REPO)
+    return REPO
+
+
+def test_samples_give_exactly_the_expected_clusters(in_repo: Path) -> None:
+    report = scan(["samples"], Config(root=in_repo))
+    found = {
+        (c.kind.value, frozenset((m.path, m.start_line) for m in c.members))
+        for c in report.clusters
+    }
+    assert found == {
+        ("exact", frozenset({(A, 4), (B, 26)})),
+        ("exact", frozenset({(A, 1), (A, 3)})),
+        ("exact", frozenset({(B, 1), (B, 3)})),
+        ("reworded", frozenset({(A, 8), (B, 36)})),
+    }
+
+
+def test_samples_json_matches_golden_and_schema(in_repo: Path) -> None:
+    text = render_json(scan(["samples"], Config(root=in_repo)))
+    valid(text)
+    golden = REPO / "tests" / "golden" / "samples.json"
+    if os.environ.get("DEDUP_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_cli_exit_codes(in_repo: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["scan", "samples"]).exit_code == ExitCode.FINDINGS
+    assert runner.invoke(main, ["scan", "samples", "--exit-zero"]).exit_code == ExitCode.CLEAN
+    assert runner.invoke(main, ["scan", "samples", "--fail-on", "none"]).exit_code == 0
+    result = runner.invoke(main, ["scan", "samples", "--fail-on", "near,contained"])
+    assert result.exit_code == ExitCode.CLEAN
+    missing = runner.invoke(main, ["scan", "no/such/dir"])
+    assert missing.exit_code == ExitCode.ERROR
+    assert "no such file or folder" in missing.output
+    assert "Traceback" not in missing.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert runner.invoke(main, ["scan", str(empty)]).exit_code == ExitCode.ERROR
+
+
+def test_cli_json_output_file_is_written_and_stdout_stays_empty(
+    in_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(main, ["scan", "samples", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert len(valid(out.read_text())["clusters"]) == 4  # type: ignore[arg-type]
+
+
+def test_unknown_config_key_is_an_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"pyproject.toml": "[tool.dedup]\nthreshhold = 0.5\n", "a.txt": PROSE})
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["scan", "a.txt"])
+    assert result.exit_code == ExitCode.ERROR
+    assert "threshhold" in result.output
+    assert CliRunner().invoke(main, ["scan", "a.txt", "--isolated"]).exit_code == 0
+
+
+def test_config_rejects_out_of_range() -> None:
+    with pytest.raises(ConfigError, match="near_threshold"):
+        Config(near_threshold=1.5)
+
+
+def test_missing_paths_are_all_named(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"x1.*x2"):
+        scan([str(tmp_path / "x1"), str(tmp_path / "x2")], Config(root=tmp_path))
+
+
+def test_short_paragraphs_still_match_exactly(tmp_path: Path) -> None:
+    write(tmp_path, {"a.txt": "Overview\n\n" + PROSE, "b.txt": "Overview\n"})
+    assert {("a.txt", 1), ("b.txt", 1)} in locations(Config(root=tmp_path), [str(tmp_path)])
+
+
+def test_near_and_contained_copies(tmp_path: Path) -> None:
+    edited = PROSE.replace("Tuesday", "Wednesday").replace("long", "lengthy")
+    longer = PROSE + " The mayor welcomed the decision and promised to open the wing next spring."
+    write(tmp_path, {"a.txt": PROSE, "b.txt": edited, "c.txt": longer})
+    report = scan([str(tmp_path)], Config(root=tmp_path))
+    assert len(report.clusters) == 1
+    kinds = {link.kind.value for link in report.clusters[0].links}
+    assert kinds == {"near", "contained"}
+
+
+def test_invalid_bytes_never_make_files_equal(tmp_path: Path) -> None:
+    body = PROSE.encode()
+    write(tmp_path, {"a.txt": b"caf\xe9 " + body, "b.txt": b"caf\xe8 " + body})
+    report = scan([str(tmp_path)], Config(root=tmp_path))
+    assert all(c.kind.value != "exact" for c in report.clusters)
+    assert len(report.warnings) == 2
+
+
+def test_decode_bom_and_binary() -> None:
+    assert decode(b"\xef\xbb\xbfhello").text == "hello"
+    assert decode("hi".encode("utf-16")).text == "hi"
+    assert decode(b"a" * 70000 + b"\x00").text is None
+
+
+def test_title_over_caption_is_two_paragraphs_and_wrapped_prose_is_one() -> None:
+    wrapped = (
+        "Title\nThe first line of a paragraph that an editor wrapped at\nseventy columns for us.\n"
+    )
+    spans = [(b.start_line, b.end_line) for b in plain.blocks(wrapped)]
+    assert spans == [(1, 1), (2, 3)]
+    text = "A title line\n" + "A caption that is far too long to be a wrapped line of prose. " * 3
+    assert [(b.start_line, b.end_line) for b in plain.blocks(text)] == [(1, 1), (2, 2)]
+    spans = [(b.start_line, b.end_line) for b in plain.blocks("a\r\nb\u2028c\r\n\r\nd\re")]
+    assert spans == [(1, 2), (4, 5)]  # U+2028 is not a line end; CR LF and lone CR are
+
+
+def test_signatures_equal_datasketch() -> None:
+    rng = np.random.default_rng(7)
+    sets = [
+        np.unique(rng.integers(0, 2**32, size=int(n), dtype=np.uint64).astype(np.uint32))
+        for n in rng.integers(1, 400, 300)
+    ]
+    rows = signatures(sets, 128, 1)
+    for shingles, row in zip(sets, rows, strict=True):
+        sketch = MinHash(num_perm=128, seed=1, hashfunc=lambda x: x, scheme="affine32")
+        sketch.update_batch([int(v) for v in shingles])
+        assert np.array_equal(sketch.hashvalues, row)
+
+
+def test_lsh_pairs_equal_datasketch_queries() -> None:
+    rng = np.random.default_rng(3)
+    base = [
+        np.unique(rng.integers(0, 2**32, size=60, dtype=np.uint64).astype(np.uint32))
+        for _ in range(40)
+    ]
+    sets = base + [
+        np.unique(
+            np.concatenate([s[:45], rng.integers(0, 2**32, 15, dtype=np.uint64).astype(np.uint32)])
+        )
+        for s in base
+    ]
+    rows = signatures(sets, 128, 1)
+    keys = list(range(len(sets)))
+    ours = lsh_pairs(keys, rows, 0.3, 1)
+    lsh = MinHashLSH(num_perm=128, params=bands_and_rows(0.3, 128))
+    sketches = []
+    for key, row in zip(keys, rows, strict=True):
+        sketch = MinHash(num_perm=128, seed=1, hashvalues=row, scheme="affine32")
+        sketches.append(sketch)
+        lsh.insert(key, sketch)
+    theirs = {(k, o) for k, s in zip(keys, sketches, strict=True) for o in lsh.query(s) if o > k}
+    assert ours == theirs
+    assert all(a < b for a, b in ours)
+
+
+def test_same_input_same_bytes_at_any_worker_count(in_repo: Path) -> None:
+    one = render_json(scan(["samples"], Config(root=in_repo, jobs=1)))
+    two = render_json(scan(["samples"], Config(root=in_repo, jobs=2)))
+    assert one == two
+
+
+words_st = st.lists(
+    st.sampled_from(["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]),
+    min_size=5,
+    max_size=30,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(paragraphs=st.lists(words_st, min_size=1, max_size=6), pick=st.integers(min_value=0))
+def test_exact_copy_always_clusters_and_every_file_is_accounted_for(
+    tmp_path_factory: pytest.TempPathFactory, paragraphs: list[list[str]], pick: int
+) -> None:
+    root = tmp_path_factory.mktemp("prop")
+    texts = [" ".join(p) + "." for p in paragraphs]
+    copy = texts[pick % len(texts)]
+    write(root, {"a.txt": "\n\n".join(texts) + "\n", "b.txt": copy + "\n", "c.bin": b"\x00\x01"})
+    report = scan([str(root)], Config(root=root))
+    data = report_dict(report)
+    assert sorted([*data["files_scanned"], *(s["path"] for s in data["skipped"])]) == [
+        "a.txt",
+        "b.txt",
+        "c.bin",
+    ]
+    line = 1 + 2 * texts.index(copy)
+    assert any(
+        {("a.txt", line), ("b.txt", 1)} <= s for s in locations(Config(root=root), [str(root)])
+    )
+    reversed_order = locations(
+        Config(root=root), [str(root / "b.txt"), str(root / "a.txt"), str(root / "c.bin")]
+    )
+    assert sorted(map(sorted, reversed_order)) == sorted(
+        map(sorted, locations(Config(root=root), [str(root)]))
+    )
