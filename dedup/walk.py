@@ -100,6 +100,7 @@ class _Walker:
         self.root = Path(os.path.abspath(config.root))
         self.result = WalkResult()
         self.seen: set[tuple[int, int]] = set()
+        self.seen_dirs: set[tuple[int, int]] = set()  # overlapping roots walk a folder once
         self.exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude)
 
     def add_root(self, path: Path) -> None:
@@ -107,8 +108,12 @@ class _Walker:
         if stat.S_ISREG(st.st_mode):
             self._add_file(path, st, explicit=True)
             return
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen_dirs:
+            return
+        self.seen_dirs.add(key)
         folder = Path(os.path.abspath(path))
-        self._walk_dir(folder, self._parent_rules(folder), {(st.st_dev, st.st_ino)})
+        self._walk_dir(folder, self._parent_rules(folder), {key})
 
     def _excluded(self, path: Path, is_dir: bool) -> bool:
         if not self.exclude.patterns:
@@ -178,6 +183,9 @@ class _Walker:
             if key in above:
                 self._error(path, "symbolic link loop: it points to a folder above it")
                 return None
+            if key in self.seen_dirs:
+                return None
+            self.seen_dirs.add(key)
             return path, rules, above | {key}
         if not stat.S_ISREG(st.st_mode):
             self.result.skipped.append(Skipped(display_path(path, self.root), "not a regular file"))
