@@ -1,8 +1,10 @@
 """Candidate pairs of distinct texts, for the verifier to confirm or reject.
 
 Two generators, each cheap and each blind to what the other sees:
-* MinHash LSH (datasketch's ``MinHashLSH``, the index of record) over shingle signatures:
-  texts whose shingle sets have a Jaccard similarity near or above the threshold;
+* MinHash LSH over shingle signatures: texts whose shingle sets have a Jaccard similarity near
+  or above the threshold. datasketch's ``MinHashLSH`` is the index of record: it chooses the
+  bands and rows, and ``lsh_pairs`` returns exactly the pairs it returns (a differential test
+  checks it), only computed with array operations;
 * shared sentences: texts that contain the same normalised sentence, which finds a short
   paragraph copied into a much longer one, where Jaccard similarity is low.
 Exact repeats never get here: the pipeline collapses them to one text first.
@@ -14,6 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
 from datasketch import MinHashLSH
 
 from dedup.signatures import U32, lean_minhash
@@ -24,7 +28,12 @@ RECALL_WEIGHTS = (0.2, 0.8)
 # A sentence shared by more texts than this is boilerplate: link each text to the first one only.
 MAX_SENTENCE_BUCKET = 64
 
+# Merge the pairs of several bands at once, but never hold more than about this many unmerged.
+_MERGE_MIN = 1 << 20
+
 Pair = tuple[int, int]
+I64 = npt.NDArray[np.int64]
+PairArray = I64  # shape (n, 2): one candidate pair per row, the smaller id first
 
 
 @lru_cache(maxsize=16)
@@ -34,21 +43,107 @@ def bands_and_rows(threshold: float, num_perm: int) -> tuple[int, int]:
     return int(lsh.b), int(lsh.r)
 
 
-def lsh_pairs(keys: Sequence[int], rows: U32, threshold: float, seed: int) -> set[Pair]:
-    """Pairs ``(a, b)``, ``a < b``, of keys whose signatures share at least one LSH band."""
+def lsh_pairs(keys: Sequence[int], rows: U32, threshold: float) -> PairArray:
+    """Pairs ``(a, b)``, ``a < b``, of keys whose signatures share at least one LSH band.
+
+    Exactly the pairs that datasketch's ``MinHashLSH`` returns when every row is inserted and
+    then queried with the same (bands, rows) (``datasketch_pairs``; a differential test holds
+    them equal), found by sorting each band instead of one dictionary look-up per band and
+    text. Returned sorted, as an ``(n, 2)`` array of keys.
+    """
+    if len(keys) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    bands, width = bands_and_rows(threshold, int(rows.shape[1]))
+    merged = _PairSet(len(keys))
+    for band in range(bands):
+        merged.add(_band_pairs(rows[:, band * width : (band + 1) * width]))
+    pairs = merged.decode()
+    key_array = np.asarray(keys, dtype=np.int64)
+    return union_pairs(np.sort(key_array[pairs], axis=1))
+
+
+def _band_pairs(band: U32) -> I64:
+    """Pair codes ``i * n + j`` (``i < j``, row indices) of rows whose band values are equal."""
+    n = band.shape[0]
+    order = np.lexsort(band.T[::-1])
+    ordered = band[order]
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    starts = np.flatnonzero(new_run)
+    ends = np.append(starts[1:], n)
+    run_end = np.repeat(ends, ends - starts)  # for each sorted position, the end of its run
+    partners = run_end - np.arange(n) - 1  # later members of the same run
+    total = int(partners.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    first = np.repeat(np.arange(n), partners)
+    offset = np.arange(total) - np.repeat(np.cumsum(partners) - partners, partners)
+    left, right = order[first], order[first + 1 + offset]
+    low, high = np.minimum(left, right), np.maximum(left, right)
+    return low.astype(np.int64) * n + high
+
+
+class _PairSet:
+    """The union of pair codes from many bands, merged in batches so memory stays bounded."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.merged = np.empty(0, dtype=np.int64)
+        self.pending: list[I64] = []
+        self.pending_size = 0
+
+    def add(self, codes: I64) -> None:
+        self.pending.append(codes)
+        self.pending_size += codes.shape[0]
+        if self.pending_size >= max(self.merged.shape[0], _MERGE_MIN):
+            self._merge()
+
+    def _merge(self) -> None:
+        self.merged = distinct(np.concatenate([self.merged, *self.pending]))
+        self.pending, self.pending_size = [], 0
+
+    def decode(self) -> I64:
+        """The distinct pairs as an ``(n, 2)`` array of row indices, sorted."""
+        self._merge()
+        return np.stack((self.merged // self.n, self.merged % self.n), axis=1)
+
+
+def distinct(codes: I64) -> I64:
+    """The distinct values of ``codes``, sorted (``np.unique`` is far slower on large arrays)."""
+    codes = np.sort(codes)
+    keep = np.ones(codes.shape[0], dtype=bool)
+    np.not_equal(codes[1:], codes[:-1], out=keep[1:])
+    return codes[keep]
+
+
+def union_pairs(*parts: PairArray | set[Pair]) -> PairArray:
+    """The distinct pairs of all ``parts``, sorted."""
+    arrays = [
+        part if isinstance(part, np.ndarray) else np.array(sorted(part), dtype=np.int64)
+        for part in parts
+    ]
+    stacked = np.concatenate([a.reshape(-1, 2) for a in arrays])
+    if stacked.shape[0] == 0:
+        return stacked
+    base = int(stacked.max()) + 1
+    codes = distinct(stacked[:, 0] * base + stacked[:, 1])
+    return np.stack((codes // base, codes % base), axis=1)
+
+
+def datasketch_pairs(keys: Sequence[int], rows: U32, threshold: float, seed: int) -> set[Pair]:
+    """The reference: insert every row into datasketch's ``MinHashLSH``, then query each one."""
     num_perm = int(rows.shape[1]) if len(keys) else 2
-    params = bands_and_rows(threshold, num_perm)
-    lsh = MinHashLSH(num_perm=num_perm, params=params)
+    lsh = MinHashLSH(num_perm=num_perm, params=bands_and_rows(threshold, num_perm))
     sketches = [lean_minhash(row, seed) for row in rows]
     with lsh.insertion_session() as session:
         for key, sketch in zip(keys, sketches, strict=True):
             session.insert(key, sketch, check_duplication=False)
-    pairs: set[Pair] = set()
-    for key, sketch in zip(keys, sketches, strict=True):
-        for other in lsh.query(sketch):
-            if other > key:
-                pairs.add((key, other))
-    return pairs
+    return {
+        (key, other)
+        for key, sketch in zip(keys, sketches, strict=True)
+        for other in lsh.query(sketch)
+        if other > key
+    }
 
 
 def shared_sentence_pairs(sentences: Iterable[tuple[int, Iterable[str]]]) -> set[Pair]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.candidates import Pair, lsh_pairs, shared_sentence_pairs
+from dedup.candidates import PairArray, lsh_pairs, shared_sentence_pairs, union_pairs
 from dedup.cluster import build_clusters
 from dedup.config import Config
 from dedup.models import (
@@ -148,7 +148,7 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
     pairs = _candidates(texts, text_sentences, config)
     links = [
-        link for a, b in sorted(pairs) if (link := verify(texts[a], texts[b], config)) is not None
+        link for a, b in pairs.tolist() if (link := verify(texts[a], texts[b], config)) is not None
     ]
     clusters = build_clusters(occurrences, links)
     stats = Stats(
@@ -192,36 +192,36 @@ def _distinct_texts(
 
 def _candidates(
     texts: Sequence[Text], text_sentences: Sequence[tuple[str, ...]], config: Config
-) -> set[Pair]:
-    pairs: set[Pair] = set()
+) -> PairArray:
     # Short texts are matched exactly only: with a handful of words one changed word is a
     # different text, and fewer words than the shingle size would give an empty shingle set.
     fuzzy_min = max(config.min_words, config.shingle_size)
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
-    pairs |= _lsh(
+    lexical_pairs = _lsh(
         [t.id for t in lexical],
         [shingle_hashes(word_hashes(t.words), config.shingle_size) for t in lexical],
         config.lsh_threshold,
         config,
     )
+    reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
     if config.reworded:
         rich = [
             t
             for t in texts
             if len(t.words) >= fuzzy_min and len(set(t.content)) >= MIN_REWORDED_ALIGNED
         ]
-        pairs |= _lsh(
+        reworded_pairs = _lsh(
             [t.id for t in rich],
             [np.unique(word_hashes(t.content)) for t in rich],
             REWORDED_LSH_THRESHOLD,
             config,
         )
-    pairs |= shared_sentence_pairs(
+    sentence_pairs = shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
         if len(t.words) >= fuzzy_min
     )
-    return pairs
+    return union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
 
 
 # Candidates for the reworded tier come from the sets of content words, whose Jaccard
@@ -229,8 +229,8 @@ def _candidates(
 REWORDED_LSH_THRESHOLD = 0.15
 
 
-def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> set[Pair]:
+def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> PairArray:
     if len(keys) < 2:
-        return set()
+        return np.empty((0, 2), dtype=np.int64)
     rows = signatures(sets, config.num_perm, config.seed)
-    return lsh_pairs(keys, rows, threshold, config.seed)
+    return lsh_pairs(keys, rows, threshold)
