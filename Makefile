@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test lint typecheck unit style clean
+.PHONY: help install demo test lint typecheck unit style clean bench
 
 help:
 	@echo "make demo   - set up .venv and scan samples/ with the console report"
 	@echo "make test   - set up .venv, then lint, type check and run the tests"
 	@echo "make style  - apply ruff fixes and formatting"
+	@echo "make bench  - speed and memory against the floor and naive datasketch (BENCH_ARGS=--help)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +41,7 @@ style: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+
+# The speed benchmark (see README "Performance"): floor, naive datasketch and dedup scan.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)

@@ -79,8 +79,10 @@ def _band_pairs(band: U32) -> I64:
     first = np.repeat(np.arange(n), partners)
     offset = np.arange(total) - np.repeat(np.cumsum(partners) - partners, partners)
     left, right = order[first], order[first + 1 + offset]
-    low, high = np.minimum(left, right), np.maximum(left, right)
-    return low.astype(np.int64) * n + high
+    low = np.minimum(left, right).astype(np.int64)
+    high = np.maximum(left, right).astype(np.int64)
+    codes: I64 = low * n + high
+    return codes
 
 
 class _PairSet:
