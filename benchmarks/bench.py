@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,6 +35,8 @@ from benchmarks.corpus import corpus_root
 SIZES = (30_000, 100_000, 300_000)
 MILLION = 1_000_000
 PROGRAMS = ("floor", "naive", "scan")
+# Not one of the issue's three: the scan without the reworded tier, to show what that tier costs.
+LEXICAL = "scan-no-reworded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +83,26 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-def measure(argv: list[str], timeout: float) -> Run:
-    """Run ``argv`` and measure wall time, CPU time and peak RSS of it and its children."""
+def programs(args: argparse.Namespace) -> tuple[str, ...]:
+    return (*PROGRAMS, LEXICAL) if args.no_reworded_too else PROGRAMS
+
+
+def measure(argv: list[str], timeout: float, memory_limit_mb: int) -> Run:
+    """Run ``argv`` and measure wall time, CPU time and peak RSS of it and its children.
+
+    The child's address space is capped at ``memory_limit_mb``, so a run that would exhaust a
+    shared machine fails instead (and the table says so).
+    """
+    limit = memory_limit_mb * 1024 * 1024
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors)
+        child = subprocess.Popen(
+            argv, stdout=subprocess.DEVNULL, stderr=errors, preexec_fn=cap if limit else None
+        )
         peak = [0]
         done = threading.Event()
 
@@ -122,6 +140,7 @@ def commands(docs: Path, report: Path, naive_limit: int | None) -> dict[str, lis
         "floor": [python, "-m", "benchmarks.floor", str(docs)],
         "naive": naive,
         "scan": [*scan, "--root", str(docs), "--isolated"],
+        LEXICAL: [*scan, "--root", str(docs), "--isolated", "--no-reworded"],
     }
 
 
@@ -141,10 +160,10 @@ def run_size(size: int, args: argparse.Namespace) -> Row:
     cmds = commands(docs, report, sample)
     for round_ in range(args.rounds):
         runs: dict[str, Run] = {}
-        for program in PROGRAMS:
+        for program in programs(args):
             if program == "naive" and round_ >= args.naive_rounds:
                 continue
-            runs[program] = measure(cmds[program], args.timeout)
+            runs[program] = measure(cmds[program], args.timeout, args.memory_limit)
             print(f"  {size} round {round_ + 1} {program}: {_fmt_run(runs[program])}", flush=True)
         row.rounds.append(runs)
     naive_runs = sum("naive" in r for r in row.rounds)
@@ -190,17 +209,17 @@ def _cell(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def table(rows: list[Row]) -> str:
+def table(rows: list[Row], names: tuple[str, ...]) -> str:
     """The results as a Markdown table, with the notes under it."""
     head = ["paragraphs", "rounds"]
-    for program in PROGRAMS:
+    for program in names:
         head += [f"{program} wall s", f"{program} CPU s", f"{program} RSS MB", f"{program} us/par"]
     head += ["scan/floor", "naive/scan"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     notes = []
     for row in rows:
         cells = [f"{row.size:,}", str(len(row.rounds))]
-        for program in PROGRAMS:
+        for program in names:
             wall = _median(row, program, "wall")
             wall_cell = _cell(wall) + _flags(row, program)
             per = None if wall is None else wall / row.size * 1e6
@@ -242,6 +261,14 @@ def main() -> None:
     )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--memory-limit", type=int, default=8192, help="MB of address space per run (0: none)"
+    )
+    parser.add_argument(
+        "--no-reworded-too",
+        action="store_true",
+        help=f"also run the scan without the reworded tier ({LEXICAL})",
+    )
     parser.add_argument("--json", type=Path, help="also write the measurements here")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -250,7 +277,7 @@ def main() -> None:
     rows = [run_size(size, args) for size in sizes]
     print()
     print(f"commit {_commit()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    print(table(rows))
+    print(table(rows, programs(args)))
     if args.json:
         args.json.write_text(json.dumps([_row_dict(r) for r in rows], indent=1) + "\n")
 

@@ -28,10 +28,10 @@ from dedup.models import (
     Stats,
     Warning_,
 )
-from dedup.normalize import content_words, sentences, words
+from dedup.normalize import content_sequence, sentences, words
 from dedup.paragraphs import split_blocks
 from dedup.reader import read_document
-from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
+from dedup.signatures import U32, batch_word_hashes, shingle_hashes, signatures
 from dedup.verify import MIN_REWORDED_ALIGNED, Text, verify
 from dedup.walk import walk
 
@@ -148,7 +148,9 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
     pairs = _candidates(texts, text_sentences, config)
     links = [
-        link for a, b in pairs.tolist() if (link := verify(texts[a], texts[b], config)) is not None
+        link
+        for a, b in _each_pair(pairs)
+        if (link := verify(texts[a], texts[b], config)) is not None
     ]
     clusters = build_clusters(occurrences, links)
     stats = Stats(
@@ -171,6 +173,12 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
     )
 
 
+def _each_pair(pairs: PairArray, batch: int = 1 << 16) -> Iterator[list[int]]:
+    """The pairs as Python ints, a batch at a time (a list of millions of pairs is gigabytes)."""
+    for start in range(0, pairs.shape[0], batch):
+        yield from pairs[start : start + batch].tolist()
+
+
 def _distinct_texts(
     paragraphs: Sequence[Paragraph], sentence_keys: Sequence[tuple[str, ...]]
 ) -> tuple[list[list[Paragraph]], list[Text], list[tuple[str, ...]]]:
@@ -183,8 +191,7 @@ def _distinct_texts(
         text_id = ids.setdefault(paragraph.words, len(ids))
         if text_id == len(occurrences):
             occurrences.append([])
-            content = tuple(w for w in paragraph.words if w in content_words((w,)))
-            texts.append(Text(text_id, paragraph.words, content))
+            texts.append(Text(text_id, paragraph.words, content_sequence(paragraph.words)))
             text_sentences.append(keys)
         occurrences[text_id].append(paragraph)
     return occurrences, texts, text_sentences
@@ -199,7 +206,10 @@ def _candidates(
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
     lexical_pairs = _lsh(
         [t.id for t in lexical],
-        [shingle_hashes(word_hashes(t.words), config.shingle_size) for t in lexical],
+        [
+            shingle_hashes(hashes, config.shingle_size)
+            for hashes in batch_word_hashes([t.words for t in lexical])
+        ],
         config.lsh_threshold,
         config,
     )
@@ -212,7 +222,7 @@ def _candidates(
         ]
         reworded_pairs = _lsh(
             [t.id for t in rich],
-            [np.unique(word_hashes(t.content)) for t in rich],
+            [np.unique(h) for h in batch_word_hashes([t.content for t in rich])],
             REWORDED_LSH_THRESHOLD,
             config,
         )
