@@ -5,10 +5,11 @@ For each corpus size (``benchmarks.corpus``), every round runs, each in its own 
 2. the naive datasketch pipeline (``benchmarks.naive``);
 3. ``dedup scan`` with default settings, writing the JSON report to a file.
 Wall time is taken around the child; CPU time (user + sys) comes from ``wait4``, so it includes
-the child's worker processes; peak RSS is the larger of the child's own peak (``wait4``) and
-the sum of the resident sets of the child and all its descendants, sampled every 50 ms (so a
-process pool counts all its workers). Ratios are taken within a round, then the median over
-rounds is shown, because the machines are shared and noisy.
+the child's worker processes; peak RSS is the largest sum of the resident sets of the child and
+all its descendants, sampled every 20 ms (so a process pool counts all its workers). The
+``ru_maxrss`` of ``wait4`` is not used: on Linux it starts from the parent's peak at ``exec``.
+Ratios are taken within a round, then the median over rounds is shown, because the machines
+are shared and noisy.
 
 ``make bench`` runs the default sizes; ``python -m benchmarks.bench --help`` shows the options
 (``--million`` adds the 1M corpus; ``--naive-rounds`` and ``--naive-sample`` bound the naive
@@ -107,7 +108,7 @@ def measure(argv: list[str], timeout: float, memory_limit_mb: int) -> Run:
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.05):
+            while not done.wait(0.02):
                 peak[0] = max(peak[0], _tree_rss_kb(child.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -125,9 +126,8 @@ def measure(argv: list[str], timeout: float, memory_limit_mb: int) -> Run:
         stderr = errors.read().decode(errors="replace")
     if code not in (0, 1) and not timed_out:
         print(f"  {' '.join(argv)} failed ({code}): {stderr[-2000:]}", file=sys.stderr)
-    rss_kb = max(usage.ru_maxrss, peak[0])
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(wall, cpu, rss_kb / 1024, code, timed_out)
+    return Run(wall, cpu, peak[0] / 1024, code, timed_out)
 
 
 def commands(docs: Path, report: Path, naive_limit: int | None) -> dict[str, list[str]]:
