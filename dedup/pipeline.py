@@ -21,6 +21,7 @@ from dedup.config import Config
 from dedup.models import (
     Document,
     FileError,
+    Link,
     Paragraph,
     Report,
     Skipped,
@@ -39,6 +40,10 @@ from dedup.walk import walk
 MIN_SENTENCE_WORDS = 8
 # Below this much input a process pool costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+# Below this many candidate pairs, verifying in a process pool costs more than it saves.
+PARALLEL_MIN_PAIRS = 200_000
+# Candidate pairs verified per task (a list of millions of Python pairs would be gigabytes).
+VERIFY_BATCH = 1 << 15
 
 Progress = Callable[[int, int], None]
 
@@ -147,11 +152,7 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
 
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
     pairs = _candidates(texts, text_sentences, config)
-    links = [
-        link
-        for a, b in _each_pair(pairs)
-        if (link := verify(texts[a], texts[b], config)) is not None
-    ]
+    links = _verified(texts, pairs, config)
     clusters = build_clusters(occurrences, links)
     stats = Stats(
         files_seen=len(walked.files) + len(walked.skipped) + len(walked.errors),
@@ -173,10 +174,38 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
     )
 
 
-def _each_pair(pairs: PairArray, batch: int = 1 << 16) -> Iterator[list[int]]:
-    """The pairs as Python ints, a batch at a time (a list of millions of pairs is gigabytes)."""
-    for start in range(0, pairs.shape[0], batch):
-        yield from pairs[start : start + batch].tolist()
+def _verify_batch(texts: Sequence[Text], config: Config, pairs: PairArray) -> list[Link]:
+    """The verified links of one batch of candidate pairs, in pair order."""
+    return [
+        link for a, b in pairs.tolist() if (link := verify(texts[a], texts[b], config)) is not None
+    ]
+
+
+# What a verification worker checks against: set once per worker by ``_start_verifier`` (with
+# the fork start method nothing is copied: the worker inherits the parent's memory).
+_VERIFIER: tuple[Sequence[Text], Config] | None = None
+
+
+def _start_verifier(texts: Sequence[Text], config: Config) -> None:
+    global _VERIFIER
+    _VERIFIER = (texts, config)
+
+
+def _verify_in_worker(pairs: PairArray) -> list[Link]:
+    assert _VERIFIER is not None, "the pool initializer sets it"
+    return _verify_batch(*_VERIFIER, pairs)
+
+
+def _verified(texts: Sequence[Text], pairs: PairArray, config: Config) -> list[Link]:
+    """Verify every candidate pair; a process pool when there are many, results in pair order."""
+    batches = [pairs[i : i + VERIFY_BATCH] for i in range(0, pairs.shape[0], VERIFY_BATCH)]
+    workers = config.jobs or max(1, min(os.cpu_count() or 1, 8))
+    if workers == 1 or pairs.shape[0] < PARALLEL_MIN_PAIRS:
+        return [link for batch in batches for link in _verify_batch(texts, config, batch)]
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_verifier, initargs=(texts, config)
+    ) as pool:
+        return [link for found in pool.map(_verify_in_worker, batches) for link in found]
 
 
 def _distinct_texts(
