@@ -12,9 +12,31 @@ from dedup.config import Config
 from dedup.reporters.json_report import render_json
 
 WORDS = (
-    "river stone market council budget library winter harbour signal garden engine morning "
-    "letter bridge window county station record village museum doctor teacher farmer road"
-).split()
+    "river",
+    "stone",
+    "market",
+    "council",
+    "budget",
+    "library",
+    "winter",
+    "harbour",
+    "signal",
+    "garden",
+    "engine",
+    "morning",
+    "letter",
+    "bridge",
+    "window",
+    "county",
+    "station",
+    "record",
+    "village",
+    "museum",
+    "doctor",
+    "teacher",
+    "farmer",
+    "road",
+)
 
 
 def corpus(root: Path) -> Path:
