@@ -197,10 +197,14 @@ def _verify_in_worker(pairs: PairArray) -> list[Link]:
 
 
 def _verified(texts: Sequence[Text], pairs: PairArray, config: Config) -> list[Link]:
-    """Verify every candidate pair; a process pool when there are many, results in pair order."""
+    """Verify every candidate pair, in pair order.
+
+    A process pool only when ``jobs`` asks for workers: on our shared 2-core machines the pool
+    made the default scan slower (README "Performance"), so ``jobs=0`` verifies in-process.
+    """
     batches = [pairs[i : i + VERIFY_BATCH] for i in range(0, pairs.shape[0], VERIFY_BATCH)]
-    workers = config.jobs or max(1, min(os.cpu_count() or 1, 8))
-    if workers == 1 or pairs.shape[0] < PARALLEL_MIN_PAIRS:
+    workers = config.jobs
+    if workers <= 1 or pairs.shape[0] < PARALLEL_MIN_PAIRS:
         return [link for batch in batches for link in _verify_batch(texts, config, batch)]
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_start_verifier, initargs=(texts, config)
