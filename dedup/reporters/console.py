@@ -56,6 +56,8 @@ def summary(report: Report) -> Text:
 
 
 def _location(member: Member) -> str:
+    if member.record is not None:
+        return f"{member.path}:record {member.record} (line {member.start_line})"
     span = str(member.start_line)
     if member.end_line != member.start_line:
         span += f"-{member.end_line}"
