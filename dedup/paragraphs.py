@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dedup.formats import html, jsonl, markdown, plain, rst
+from dedup.formats import FormatError, html, jsonl, markdown, plain, rst
 from dedup.models import Block, Document
 
 FORMATS = ("text", "markdown", "rst", "html", "jsonl")
@@ -36,7 +36,9 @@ def split_document(document: Document, text_field: str = "text") -> Split:
         return Split(tuple(splitter(document.text)))
     except RecursionError:  # a parser's recursion on absurdly deep nesting
         problem = f"nested too deeply to read as {document.format}; read as plain text"
-        return Split(tuple(plain.blocks(document.text)), (problem,))
+    except FormatError as exc:
+        problem = f"{exc}; read as plain text"
+    return Split(tuple(plain.blocks(document.text)), (problem,))
 
 
 def split_blocks(document: Document) -> list[Block]:

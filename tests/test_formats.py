@@ -249,6 +249,28 @@ def test_html_lines_past_65535_and_with_crlf_are_right() -> None:
     assert units(html.blocks(text)) == [(1, 1, "first"), (70_002, 70_003, "last line")]
 
 
+def test_html_debris_xml_declaration_and_undecodable_bytes() -> None:
+    assert html.blocks("<![<![<![") == []
+    assert html.blocks("") == []
+    assert units(html.blocks("</</</\n<p>text here</p>")) == [(2, 2, "text here")]
+    declared = '<?xml version="1.0" encoding="utf-8"?>\n<html><p>declared</p></html>'
+    assert units(html.blocks(declared)) == [(2, 2, "declared")]
+    # Bytes the reader kept as lone surrogates survive the parse, so they never make two
+    # different files equal.
+    assert [b.prose for b in html.blocks("<p>a\udc80b</p><p>a\udc81b</p>")] == [
+        "a\udc80b",
+        "a\udc81b",
+    ]
+
+
+def test_html_nested_past_the_parser_limit_is_read_as_plain_text_with_a_problem() -> None:
+    split = split_document(Document("deep.html", "<div>" * 3000 + "deep text", "html"))
+    assert len(split.blocks) == 1
+    (problem,) = split.problems
+    assert problem.startswith("the HTML parser stopped at line 1: Excessive depth")
+    assert problem.endswith("; read as plain text")
+
+
 # --- JSON Lines -----------------------------------------------------------------------------
 
 

@@ -2,3 +2,7 @@
 
 # A table cell with fewer words is data (a label, a value, yes/no), not prose: in every format.
 MIN_CELL_WORDS = 5
+
+
+class FormatError(Exception):
+    """A parser gave up on a file (absurd nesting, say): it is read as plain text instead."""

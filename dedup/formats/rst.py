@@ -37,7 +37,9 @@ from dedup.formats.lines import split_lines
 from dedup.models import Block
 
 # Directives whose bodies are code, data or markup for another tool: nothing in them is prose.
-NOT_PROSE_DIRECTIVES = ("code", "code-block", "sourcecode", "math", "raw", "include", "csv-table")
+NOT_PROSE_DIRECTIVES = (
+    *("code", "code-block", "sourcecode", "math", "raw", "include", "csv-table", "contents"),
+)
 # Sphinx directives docutils does not know whose bodies are prose.
 PROSE_DIRECTIVES = ("seealso", "versionadded", "versionchanged", "versionremoved", "deprecated")
 
@@ -89,8 +91,11 @@ class _ProseBody(Directive):
         if self.name != "seealso":
             argument = [*argument.split(None, 1), ""][1]
         if argument.strip():
-            lines = StringList(argument.splitlines(), self.state.document.current_source)
-            self.state.nested_parse(lines, self.lineno - 1, body)
+            source = self.state.document.current_source or "<dedup>"
+            rows = argument.splitlines()
+            # Each argument line keeps a line number near its own, for the span check.
+            items = [(source, self.lineno - 1 + i) for i in range(len(rows))]
+            self.state.nested_parse(StringList(rows, items=items), self.lineno - 1, body)
         self.state.nested_parse(self.content, self.content_offset, body)
         return [body]
 
