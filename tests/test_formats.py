@@ -9,14 +9,17 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.cli import main
 from dedup.config import Config, settings_from_mapping
 from dedup.errors import ConfigError
 from dedup.formats import html, jsonl, markdown, plain, rst
+from dedup.formats.lines import split_lines
 from dedup.models import Block, Document, Kind, Report
 from dedup.normalize import words
-from dedup.paragraphs import split_document
+from dedup.paragraphs import FORMATS, split_document
 from dedup.pipeline import scan
 from dedup.reader import format_of
 from dedup.reporters.console import render_console
@@ -418,3 +421,38 @@ def test_include_keeps_only_matching_files_but_named_files_always(
 def test_plain_text_is_still_the_default() -> None:
     document = Document("notes.txt", "One.\n\nTwo.\n", format_of("notes.txt"))
     assert split_document(document).blocks == tuple(plain.blocks("One.\n\nTwo.\n"))
+
+
+# --- properties of every reader -------------------------------------------------------------
+
+_PIECES = [
+    *("word", "Other words", "x", "1.", "- ", "* ", "# ", "> ", "|", " | ", "=====", "-----"),
+    *("::", ".. note::", ".. code-block::", ".. ", "``", "`", "*", "_", "[a](b)", "&amp;", "&"),
+    *("<p>", "</p>", "<li>", "<td>", "<br>", "<script>", "</script>", "<!--", "-->", "<![", "<"),
+    *('{"text": "', '"}', "{", "}", '"'),
+    *("\n", "\n\n", "\r\n", "\r", "\u2028", "\t", "   ", "\udc80", "\ufeff"),
+]
+_MARKUP = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+@settings(max_examples=150)
+@given(text=_MARKUP, fmt=st.sampled_from(FORMATS))
+def test_every_reader_gives_spans_inside_the_file_for_any_text(text: str, fmt: str) -> None:
+    lines = split_lines(text)
+    split = split_document(Document("f", text, fmt))
+    for block in split.blocks:
+        assert 1 <= block.start_line <= block.end_line <= max(1, len(lines))
+        if fmt != "jsonl":  # a record's paragraph text is its field, not the JSON line
+            assert block.text == "\n".join(lines[block.start_line - 1 : block.end_line])
+
+
+@settings(max_examples=100)
+@given(text=_MARKUP, fmt=st.sampled_from(FORMATS))
+def test_every_reader_gives_the_same_lines_for_lf_crlf_and_cr(text: str, fmt: str) -> None:
+    lf = "\n".join(split_lines(text))
+
+    def found(source: str) -> list[tuple[int, int, tuple[str, ...], int | None]]:
+        split = split_document(Document("f", source, fmt))
+        return [(b.start_line, b.end_line, words(b.prose), b.record) for b in split.blocks]
+
+    assert found(lf.replace("\n", "\r\n")) == found(lf) == found(lf.replace("\n", "\r"))
