@@ -105,9 +105,7 @@ def _cluster(cluster: Cluster) -> str:
         f"<li>{_link(m)}{_copy_note(first, m, n)}</li>"
         for n, m in enumerate(cluster.members, start=1)
     )
-    differing = [
-        (n, m) for n, m in enumerate(cluster.members[1:], start=2) if m.text != first.text
-    ]
+    differing = [(n, m) for n, m in enumerate(cluster.members[1:], start=2) if m.text != first.text]
     pairs = "".join(_pair(cluster, n, m) for n, m in differing[:MAX_PAIRS])
     if not differing:
         pairs = f'<div class="single">{_words(first.text.split())}</div>'
@@ -119,7 +117,7 @@ def _cluster(cluster: Cluster) -> str:
         f'data-paths="{escape(paths, quote=True)}">'
         f'<h2><span class="badge {cluster.kind.value}">{cluster.kind.value}</span> '
         f"#{cluster.id} · {len(cluster.members)} copies · similarity {cluster.similarity:.2f}"
-        f"</h2><ol class=\"copies\">{copies}</ol>{pairs}</section>"
+        f'</h2><ol class="copies">{copies}</ol>{pairs}</section>'
     )
 
 
