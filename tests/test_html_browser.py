@@ -41,7 +41,7 @@ def _require_browser() -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
+def browser() -> Iterator[webdriver.Chrome]:
     _require_browser()
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
@@ -68,7 +68,7 @@ def _shown(driver: WebDriver) -> list[str]:
 
 
 def test_samples_report_renders_and_its_filters_work(
-    browser: WebDriver, samples_page: Path, tmp_path: Path
+    browser: webdriver.Chrome, samples_page: Path, tmp_path: Path
 ) -> None:
     driver = browser
     driver.get(samples_page.as_uri())
