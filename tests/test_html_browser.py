@@ -109,4 +109,5 @@ def test_samples_report_renders_and_its_filters_work(
 
     # self-contained: the page fetched nothing and the browser logged no error (CSP included)
     assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
-    assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+    logged = driver.get_log("browser")  # type: ignore[no-untyped-call]  # untyped in selenium
+    assert [e for e in logged if e["level"] == "SEVERE"] == []
