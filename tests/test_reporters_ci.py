@@ -36,7 +36,7 @@ from dedup.reporters.github import (
 )
 from dedup.reporters.html import page
 from dedup.reporters.markdown import escape, render_markdown
-from dedup.reporters.sarif import FINGERPRINT_KEY, MAX_RELATED, sarif_log
+from dedup.reporters.sarif import FINGERPRINT_KEY, MAX_RELATED, artifact, sarif_log
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
@@ -145,12 +145,20 @@ def test_sarif_fingerprints_survive_moves_and_renames_but_not_edits(tmp_path: Pa
     assert prints(edited) == []  # no longer an exact copy: a near one, with another fingerprint
 
 
-def test_sarif_caps_related_locations_and_keeps_the_true_size(tmp_path: Path) -> None:
-    write(tmp_path, {"many.txt": "\n\n".join([PROSE] * 150) + "\n"})
-    result = valid_sarif(scan_tree(tmp_path))["runs"][0]["results"][0]
+def test_every_format_caps_a_cluster_of_600_copies(tmp_path: Path) -> None:
+    write(tmp_path, {"many.txt": "\n\n".join([PROSE] * 600) + "\n"})
+    report = scan_tree(tmp_path)
+    result = valid_sarif(report)["runs"][0]["results"][0]
     assert len(result["relatedLocations"]) == MAX_RELATED
-    assert result["properties"]["clusterSize"] == 150
-    assert result["message"]["text"].endswith(f"and {149 - 3} more.")
+    assert result["properties"]["clusterSize"] == 600
+    assert result["message"]["text"].endswith(f"and {599 - 3} more.")
+    annotation = parse_command(render(render_github, report).splitlines()[0])[2]
+    assert len(annotation.splitlines()) == 1 + 10 + 1 and annotation.endswith("and 590 more")
+    markdown = render(REPORTERS["markdown"], report)
+    assert len(re.findall(r"^\d+\. many", markdown, re.M)) == 20
+    assert "… and 580 more copies" in markdown
+    html = page(report)
+    assert html.count("<li>") == 501 and "… and 100 more copies" in html
 
 
 def test_sarif_uris_decode_to_the_file_names_and_link_text_is_escaped(tmp_path: Path) -> None:
@@ -162,6 +170,7 @@ def test_sarif_uris_decode_to_the_file_names_and_link_text_is_escaped(tmp_path: 
     uris = {unquote_to_bytes(x["physicalLocation"]["artifactLocation"]["uri"]) for x in locations}
     assert uris == set(names)
     assert "[c\\[1\\],:d.txt:1](" in result["message"]["text"]
+    assert artifact("/outside/a b.md") == {"uri": "file:///outside/a%20b.md"}  # no %SRCROOT%
 
 
 def test_sarif_reports_a_partial_scan_as_unsuccessful(samples: Report) -> None:

@@ -27,6 +27,7 @@ from dedup.reporters.diff import (
 from dedup.reporters.json_report import clean
 
 MAX_PAIRS = 20  # copies compared side by side per cluster; the rest are listed
+MAX_COPIES_LISTED = 500  # locations listed per cluster (a paragraph may repeat 100 000 times)
 
 
 def render_html(report: Report, stream: IO[str]) -> None:
@@ -103,15 +104,17 @@ def _cluster(cluster: Cluster) -> str:
     paths = "\n".join(sorted({clean(m.path) for m in cluster.members}))
     copies = "".join(
         f"<li>{_link(m)}{_copy_note(first, m, n)}</li>"
-        for n, m in enumerate(cluster.members, start=1)
+        for n, m in enumerate(cluster.members[:MAX_COPIES_LISTED], start=1)
     )
+    if len(cluster.members) > MAX_COPIES_LISTED:
+        copies += f"<li>… and {len(cluster.members) - MAX_COPIES_LISTED} more copies</li>"
     differing = [(n, m) for n, m in enumerate(cluster.members[1:], start=2) if m.text != first.text]
     pairs = "".join(_pair(cluster, n, m) for n, m in differing[:MAX_PAIRS])
     if not differing:
         pairs = f'<div class="single">{_words(first.text.split())}</div>'
     elif len(differing) > MAX_PAIRS:
         left = len(differing) - MAX_PAIRS
-        pairs += f'<p class="note">{left} more differing copies: see the list above.</p>'
+        pairs += f'<p class="note">{left} more differing copies are not compared here.</p>'
     return (
         f'<section class="cluster" id="cluster-{cluster.id}" data-kind="{cluster.kind.value}" '
         f'data-paths="{escape(paths, quote=True)}">'

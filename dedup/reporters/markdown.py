@@ -26,6 +26,7 @@ from dedup.reporters.json_report import clean
 MAX_CHARS = 60_000  # below GitHub's 65 536 for a comment body, with room for the closing note
 MAX_SHOWN_CHARS = 400  # of the first copy's text
 MAX_PAIRS = 10  # differences shown per cluster
+MAX_COPIES_LISTED = 20  # locations listed per cluster
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
 
 
@@ -88,7 +89,10 @@ def _section(cluster: Cluster) -> str:
         f"similarity {cluster.similarity:.2f}",
         "",
     ]
-    lines += [f"{n}. {escape(location(m))}" for n, m in enumerate(cluster.members, start=1)]
+    members = cluster.members[:MAX_COPIES_LISTED]
+    lines += [f"{n}. {escape(location(m))}" for n, m in enumerate(members, start=1)]
+    if len(cluster.members) > MAX_COPIES_LISTED:
+        lines.append(f"\n… and {len(cluster.members) - MAX_COPIES_LISTED} more copies")
     shown = first.text if len(first.text) <= MAX_SHOWN_CHARS else first.text[:MAX_SHOWN_CHARS]
     lines += ["", "> " + escape(shown) + ("…" if shown != first.text else ""), ""]
     pairs = list(enumerate(cluster.members[1:], start=2))
