@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
+from html import unescape as unescape_html
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Any
@@ -17,7 +18,7 @@ from urllib.parse import unquote_to_bytes
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -371,3 +372,21 @@ def test_formats_do_not_change_the_exit_code(
     assert out.stat().st_size > 0
     clean = CliRunner().invoke(main, ["scan", "samples", "--format", fmt, "--exit-zero"])
     assert clean.exit_code == 0 and clean.stdout == out.read_text(encoding="utf-8")
+
+
+MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+MARKUP = st.sampled_from(list("*_`[]()<>#!|~&\\-+.=:@/ a1\n"))
+
+
+@settings(max_examples=300)
+@given(st.text(MARKUP) | st.text(st.characters(codec="utf-8", exclude_characters="\x00")))
+@example("*a* _b_ [c](d) <b>e</b> `f` ~~g~~ @octocat")
+def test_escaped_markdown_renders_back_to_the_same_text(text: str) -> None:
+    html = MD.render("> " + escape(text))
+    inner = re.fullmatch(r"<blockquote>\n?(?:<p>(.*)</p>\n)?</blockquote>\n", html, re.S)
+    assert inner is not None, html
+    shown = unescape_html(inner.group(1) or "")
+    assert "<" not in (inner.group(1) or "")  # no tag of any kind
+    assert shown == " ".join(text.split()).replace("@", "@\u200b")
