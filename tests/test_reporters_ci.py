@@ -390,3 +390,12 @@ def test_escaped_markdown_renders_back_to_the_same_text(text: str) -> None:
     shown = unescape_html(inner.group(1) or "")
     assert "<" not in (inner.group(1) or "")  # no tag of any kind
     assert shown == " ".join(text.split()).replace("@", "@\u200b")
+
+
+def test_html_compares_only_copies_whose_words_differ(tmp_path: Path) -> None:
+    rewrapped = PROSE.replace("year, and", "year,\nand")
+    changed = PROSE.replace("Tuesday", "Friday")
+    write(tmp_path, {"a.txt": PROSE + "\n", "b.txt": rewrapped + "\n", "c.txt": changed + "\n"})
+    html = page(scan_tree(tmp_path))
+    assert html.count('class="pair"') == 1  # a against c; b only differs in its line break
+    assert "same words as 1, spaced differently" in html

@@ -108,7 +108,7 @@ def _cluster(cluster: Cluster) -> str:
     )
     if len(cluster.members) > MAX_COPIES_LISTED:
         copies += f"<li>… and {len(cluster.members) - MAX_COPIES_LISTED} more copies</li>"
-    differing = [(n, m) for n, m in enumerate(cluster.members[1:], start=2) if m.text != first.text]
+    differing = [(n, m) for n, m in enumerate(cluster.members[1:], start=2) if not _same(first, m)]
     pairs = "".join(_pair(cluster, n, m) for n, m in differing[:MAX_PAIRS])
     if not differing:
         pairs = f'<div class="single">{_words(first.text.split())}</div>'
@@ -125,8 +125,16 @@ def _cluster(cluster: Cluster) -> str:
 
 
 def _copy_note(first: Member, member: Member, number: int) -> str:
-    if number > 1 and member.text == first.text:
-        return ' <span class="same">identical to 1</span>'
+    same = _same(first, member) if number > 1 else ""
+    return f' <span class="same">{same}</span>' if same else ""
+
+
+def _same(first: Member, member: Member) -> str:
+    """How ``member`` equals the first copy, or "" when their words differ."""
+    if member.text == first.text:
+        return "identical to 1"
+    if member.text.split() == first.text.split():
+        return "same words as 1, spaced differently"
     return ""
 
 
