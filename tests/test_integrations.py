@@ -112,7 +112,8 @@ def test_action_scan_step_writes_sarif_summary_and_exit_code(tmp_path: Path) -> 
     assert outputs == "exit-code=1\n"
     assert summary.startswith("## dedup: 4 repeated paragraph clusters")
     log = json.loads((tmp_path / "dedup.sarif").read_text())
-    jsonschema.Draft4Validator(json.loads(SCHEMA.read_text())).validate(log)
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(log)
     assert len(log["runs"][0]["results"]) == 4
 
     # both inputs are split on spaces: one path would not exist (2), no --fail-on none gives 1

@@ -56,7 +56,18 @@ LINK = re.compile(r"(?<!\\)\[((?:[^\]\\]|\\.)*)\]\((\d+)\)")
 @cache
 def sarif_validator() -> jsonschema.Draft4Validator:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    return jsonschema.Draft4Validator(schema)
+    # the format checker makes "uri" and "uri-reference" count (rfc3986-validator)
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_the_sarif_validator_checks_uris() -> None:
+    assert "uri-reference" in jsonschema.FormatChecker().checkers
+    log = sarif_log(synthetic(["a.txt", "b.txt"]))
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = (
+        "a b[1].txt"
+    )
+    with pytest.raises(jsonschema.ValidationError, match="uri-reference"):
+        sarif_validator().validate(log)
 
 
 def valid_sarif(report: Report) -> dict[str, Any]:
