@@ -112,6 +112,21 @@ def samples(monkeypatch: pytest.MonkeyPatch) -> Report:
     return scan(["samples"], Config(root=REPO))
 
 
+# --- golden files -----------------------------------------------------------------------------
+
+
+GOLDEN = [("sarif", "sarif"), ("github", "github.txt"), ("markdown", "md"), ("html", "html")]
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), GOLDEN)
+def test_samples_reports_match_golden(samples: Report, fmt: str, suffix: str) -> None:
+    text = render(REPORTERS[fmt], samples)
+    golden = REPO / "tests" / "golden" / f"samples.{suffix}"
+    if os.environ.get("DEDUP_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
 # --- SARIF ------------------------------------------------------------------------------------
 
 
@@ -271,6 +286,17 @@ def test_annotations_are_capped_per_level_with_a_summary(samples: Report) -> Non
     assert levels.count("notice") == PER_LEVEL  # 9 input warnings and the summary
     summary = parse_command(lines[-1])[2]
     assert "2 more errors, 15 more clusters, 1 more input warnings" in summary
+
+
+def test_annotations_name_hostile_file_names_exactly(tmp_path: Path) -> None:
+    names = ["a,b:c%d.txt", "line\nbreak.txt"]
+    for name in names:
+        (tmp_path / name).write_text(PROSE + "\n", encoding="utf-8")
+    (line,) = render(render_github, scan_tree(tmp_path)).splitlines()
+    assert COMMAND.match(line)
+    _, props, message = parse_command(line)
+    assert props["file"] == names[0]
+    assert message.splitlines()[1:] == ["1. a,b:c%d.txt:1", "2. line", "break.txt:1"]
 
 
 def test_a_clean_scan_writes_no_annotation(tmp_path: Path) -> None:
