@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,10 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 EXPRESSION = re.compile(r"\$\{\{\s*([\w.-]+)\s*\}\}")
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+PROSE = (
+    "The committee met on Tuesday to discuss the budget for the coming year, and after a long "
+    "debate it agreed to fund the new library wing."
+)
 
 
 def pre_commit(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -72,7 +77,8 @@ def run_step(name: str, context: dict[str, str], cwd: Path) -> tuple[int, str, s
     """Run a ``run:`` step as the runner does; return its exit code, outputs and summary."""
     spec = step(name)
     assert spec["shell"] == "bash"
-    outputs, summary = cwd / "github_output", cwd / "step_summary"
+    # the runner keeps these files outside the workspace
+    outputs, summary = cwd.with_name("github_output"), cwd.with_name("step_summary")
     outputs.write_text("")
     summary.write_text("")
     env = {
@@ -106,19 +112,22 @@ def test_action_uses_every_input_and_pastes_none_into_a_script() -> None:
 
 @pytest.mark.slow
 def test_action_scan_step_writes_sarif_summary_and_exit_code(tmp_path: Path) -> None:
-    (tmp_path / "samples").symlink_to(REPO / "samples")
-    code, outputs, summary = run_step("Scan", inputs(paths="samples/"), tmp_path)
+    workspace = tmp_path / "workspace"
+    shutil.copytree(REPO / "samples", workspace / "samples")
+    stale = f"{PROSE}\n\n{PROSE}\n"  # a repeat inside an old SARIF file must not count
+    (workspace / "dedup.sarif").write_text(stale)
+    code, outputs, summary = run_step("Scan", inputs(), workspace)
     assert code == 0  # the gate is a later step, so the SARIF upload happens first
     assert outputs == "exit-code=1\n"
     assert summary.startswith("## dedup: 4 repeated paragraph clusters")
-    log = json.loads((tmp_path / "dedup.sarif").read_text())
+    log = json.loads((workspace / "dedup.sarif").read_text())
     schema = json.loads(SCHEMA.read_text())
     jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(log)
     assert len(log["runs"][0]["results"]) == 4
 
     # both inputs are split on spaces: one path would not exist (2), no --fail-on none gives 1
     both = inputs(paths="samples/README.md samples/000_ee18bd951d049419.txt", args="--fail-on none")
-    assert run_step("Scan", both, tmp_path)[1] == "exit-code=0\n"
+    assert run_step("Scan", both, workspace)[1] == "exit-code=0\n"
 
 
 @pytest.mark.parametrize("exit_code", ["0", "1", "2"])
