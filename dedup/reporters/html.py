@@ -10,6 +10,7 @@ they resolve when the report is written there.
 from __future__ import annotations
 
 from html import escape
+from importlib import resources
 from typing import IO
 from urllib.parse import quote
 
@@ -43,14 +44,19 @@ def page(report: Report) -> str:
     )
     return _PAGE.format(
         title=escape(title),
-        style=_STYLE,
-        script=_SCRIPT,
+        style=_asset("report.css"),
+        script=_asset("report.js"),
         stats=_stats(report),
         filters=_filters(report),
         problems=_problems(report),
         clusters=body,
         version=escape(__version__),
     )
+
+
+def _asset(name: str) -> str:
+    """The page's stylesheet or script, shipped in ``dedup/templates`` and inlined."""
+    return resources.files("dedup").joinpath("templates", name).read_text("utf-8")
 
 
 def _t(text: str) -> str:
@@ -190,7 +196,8 @@ _PAGE = """<!DOCTYPE html>
 style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>{style}</style>
+<style>
+{style}</style>
 </head>
 <body>
 <header>
@@ -210,74 +217,8 @@ autocomplete="off"></label>
 {clusters}
 </main>
 <footer>dedup {version}</footer>
-<script>{script}</script>
+<script>
+{script}</script>
 </body>
 </html>
-"""
-
-_STYLE = """
-:root { --exact: #c62828; --near: #8e24aa; --contained: #b26a00; --reworded: #1565c0; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: #1d1d1f; background: #f5f5f7; }
-header { padding: 1rem 2rem; background: #fff; border-bottom: 1px solid #ddd;
-  position: sticky; top: 0; z-index: 1; }
-h1 { font-size: 1.3rem; margin: 0 0 .2rem; }
-.stats { margin: 0 0 .6rem; color: #555; }
-#filters { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
-fieldset { border: 0; padding: 0; margin: 0; display: flex; gap: .8rem; align-items: center; }
-legend { float: left; margin-right: .5rem; font-weight: 600; }
-label.kind .count { color: #666; font-size: .85em; }
-label.path { font-weight: 600; }
-#path-filter { font: inherit; padding: .15rem .4rem; width: 18rem; }
-#shown { color: #555; }
-main { padding: 1rem 2rem; }
-.cluster { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: .8rem 1rem;
-  margin: 0 0 1rem; }
-[hidden] { display: none !important; }
-h2 { font-size: 1.05rem; margin: 0 0 .4rem; }
-.badge { color: #fff; border-radius: 3px; padding: 0 .4rem; font-size: .85em; }
-.badge.exact { background: var(--exact); } .badge.near { background: var(--near); }
-.badge.contained { background: var(--contained); } .badge.reworded { background: var(--reworded); }
-.copies { margin: 0 0 .6rem; padding-left: 1.6rem; font-family: ui-monospace, monospace;
-  font-size: .9em; }
-.same { color: #666; font-family: system-ui, sans-serif; }
-.pair { display: grid; grid-template-columns: 1fr 1fr; gap: .8rem; margin: .4rem 0; }
-.copy, .single { background: #fafafa; border: 1px solid #e5e5e5; border-radius: 4px;
-  padding: .4rem .7rem; min-width: 0; }
-.where { font-family: ui-monospace, monospace; font-size: .85em; color: #555; }
-.text { margin: .2rem 0; overflow-wrap: anywhere; }
-del { background: #ffd7d5; color: #82071e; }
-ins { background: #ccffd8; color: #055d20; text-decoration: none; }
-mark { background: #fff3b0; }
-.note { color: #555; font-size: .9em; margin: .2rem 0 .6rem; }
-.problems { margin-top: .6rem; }
-footer { padding: 0 2rem 2rem; color: #888; font-size: .85em; }
-a { color: #0550ae; }
-"""
-
-_SCRIPT = """
-(function () {
-  var boxes = Array.prototype.slice.call(document.querySelectorAll('input[name=kind]'));
-  var path = document.getElementById('path-filter');
-  var clusters = Array.prototype.slice.call(document.querySelectorAll('section.cluster'));
-  var shown = document.getElementById('shown');
-  function apply() {
-    var kinds = boxes.filter(function (b) { return b.checked; }).map(function (b) {
-      return b.value;
-    });
-    var needle = path.value.trim().toLowerCase();
-    var count = 0;
-    clusters.forEach(function (c) {
-      var paths = c.getAttribute('data-paths').toLowerCase();
-      var show = kinds.indexOf(c.getAttribute('data-kind')) >= 0 &&
-        (needle === '' || paths.indexOf(needle) >= 0);
-      c.hidden = !show;
-      if (show) { count += 1; }
-    });
-    shown.textContent = count + ' of ' + clusters.length + ' clusters shown';
-  }
-  boxes.forEach(function (b) { b.addEventListener('change', apply); });
-  path.addEventListener('input', apply);
-  apply();
-})();
 """
