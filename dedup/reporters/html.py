@@ -125,7 +125,8 @@ def _cluster(cluster: Cluster) -> str:
         f'<section class="cluster" id="cluster-{cluster.id}" data-kind="{cluster.kind.value}" '
         f'data-paths="{escape(paths, quote=True)}">'
         f'<h2><span class="badge {cluster.kind.value}">{cluster.kind.value}</span> '
-        f"#{cluster.id} · {len(cluster.members)} copies · similarity {cluster.similarity:.2f}"
+        f'<a class="anchor" href="#cluster-{cluster.id}">#{cluster.id}</a> · '
+        f"{len(cluster.members)} copies · similarity {cluster.similarity:.2f}"
         f'</h2><ol class="copies">{copies}</ol>{pairs}</section>'
     )
 
