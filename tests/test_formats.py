@@ -22,6 +22,7 @@ from dedup.normalize import words
 from dedup.paragraphs import FORMATS, split_document
 from dedup.pipeline import scan
 from dedup.reader import format_of
+from dedup.reporters import REPORTERS
 from dedup.reporters.console import render_console
 from dedup.reporters.json_report import render_json, schema
 
@@ -328,6 +329,11 @@ def test_jsonl_scan_locates_records_in_console_and_json(
     lines = _console(report)
     assert "  1. data.jsonl:record 1 (line 1)" in lines
     assert "  2. data.jsonl:record 3 (line 3)" in lines
+    for name in ("markdown", "github", "html", "sarif"):
+        stream = io.StringIO()
+        REPORTERS[name](report, stream)
+        shown = stream.getvalue().replace("\\", "")  # the Markdown report escapes "." and "("
+        assert "data.jsonl:record 3 (line 3)" in shown, name
 
 
 def _console(report: Report) -> list[str]:
