@@ -5,9 +5,10 @@ Why lxml: it is a linear-time C parser that is tolerant the way browsers are (it
 Python's own ``html.parser`` (and BeautifulSoup on top of it) was measured first and rejected:
 on CPython 3.11 it takes quadratic time on unterminated markup (210 KB of ``<a `` did not finish
 in 20 s; 200 KB of ``</`` took seconds) and raises ``AssertionError`` on ``<![<![``, while lxml
-reads the same inputs at once (``python -m benchmarks.html_parsers`` measures both). libxml2's line numbers stop at 65,535 (every later element reports
-65535), so past that line the reader counts the newlines of the text it walks through itself
-(exact unless a tag itself spans lines); before it, every element's own line is used.
+reads the same inputs at once (``python -m benchmarks.html_parsers`` measures both).
+libxml2's line numbers stop at 65,535 (every later element reports 65535), so past that line
+the reader counts the newlines of the text it walks through itself (exact unless a tag itself
+spans lines); before it, every element's own line is used.
 Undecodable bytes (kept as lone surrogates by the reader) would stop libxml2's text, so they are
 mapped to private-use characters for the parse and back afterwards.
 
