@@ -187,6 +187,15 @@ def test_rst_spans_hold_against_tabs_and_unusual_line_breaks() -> None:
     ]
 
 
+def test_rst_line_block_lines_stand_alone() -> None:
+    text = "| First line of the address\n| Second line\n|    indented third\n"
+    assert units(rst.blocks(text)) == [
+        (1, 1, "first line of the address"),
+        (2, 2, "second line"),
+        (3, 3, "indented third"),
+    ]
+
+
 def test_rst_sphinx_prose_directives_are_read() -> None:
     text = ".. versionadded:: 1.2\n   The new option.\n\n.. seealso:: The other module.\n"
     assert units(rst.blocks(text)) == [(2, 2, "the new option"), (4, 4, "the other module")]

@@ -13,7 +13,8 @@ by one in some contexts in past releases) moves a span to the right place instea
 
 Prose units: paragraphs (also inside list items, block quotes, admonitions such as ``note`` and
 ``warning``, footnotes, field and definition lists), section and admonition titles, definition
-terms, figure captions and rubrics; table cells only with at least ``MIN_CELL_WORDS`` words.
+terms, figure captions, rubrics and each line of a line block (``| ...``, as plain text's
+stand-alone lines); table cells only with at least ``MIN_CELL_WORDS`` words.
 Not prose: literal blocks, doctest blocks, comments, substitution definitions, the bodies of
 ``code``/``code-block``/``sourcecode``, ``math``, ``raw``, ``include`` and ``csv-table``, and
 every directive docutils does not know (Sphinx's ``toctree``, ``autoclass``...: it turns them
@@ -43,7 +44,7 @@ NOT_PROSE_DIRECTIVES = (
 # Sphinx directives docutils does not know whose bodies are prose.
 PROSE_DIRECTIVES = ("seealso", "versionadded", "versionchanged", "versionremoved", "deprecated")
 
-_UNITS = (nodes.paragraph, nodes.title, nodes.term, nodes.caption, nodes.rubric)
+_UNITS = (nodes.paragraph, nodes.title, nodes.term, nodes.caption, nodes.rubric, nodes.line)
 _NOT_PROSE = (
     nodes.system_message,
     nodes.comment,
