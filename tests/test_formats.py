@@ -401,6 +401,8 @@ def test_one_paragraph_in_md_rst_html_and_txt_is_one_exact_cluster(
         ("c.rst", 6, 7),
         ("d.html", 3, 4),
     ]
+    in_pool = scan(["."], Config(jobs=2))  # every reader also works in worker processes
+    assert render_json(in_pool) == render_json(report)
 
 
 # --- choosing files -------------------------------------------------------------------------
