@@ -236,6 +236,8 @@ wrapped over &ldquo;two&rdquo; lines.
 <figure><img src=x alt="alt text"><figcaption>A caption.</figcaption></figure>
 <dl><dt>Term</dt><dd>Definition.</dd></dl>
 <aside>Aside text</aside>
+<div role="navigation"><p>Previous: chapter one</p></div>
+<p hidden>Hidden text</p>
 </main>
 <footer><p>Footer text</p></footer>
 </body></html>

@@ -18,7 +18,9 @@ because it lacks a ``<p>``). Any block tag, opening or closing, ends the current
 elements (a, em, code, span...) stay inside their unit; ``<br>`` is a space. Table cells need
 ``MIN_CELL_WORDS`` words, as in Markdown.
 Not prose: head, script, style, template, pre, textarea, noscript, svg, math, select, comments,
-processing instructions, and the page chrome nav, header, footer and aside.
+processing instructions, elements with the ``hidden`` attribute, and the page chrome: nav,
+header, footer and aside, and any element whose ARIA ``role`` says it is one of them
+(``navigation``, ``banner``, ``contentinfo``, ``complementary``, ``search``, ``menu``...).
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ SKIPPED_TAGS = frozenset(
         "footer",
         "aside",
     }
+)
+# ARIA landmark roles of page chrome: what nav, header, footer and aside mean, given to a div.
+CHROME_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar"}
 )
 BLOCK_TAGS = frozenset(
     {
@@ -135,7 +141,7 @@ class _Walker:
     def _start(self, element: etree._Element) -> None:
         self._resync(element)
         tag = str(element.tag).lower()
-        if tag in SKIPPED_TAGS or self.skipping:
+        if tag in SKIPPED_TAGS or self.skipping or _is_chrome(element):
             self.skipping += 1
         elif tag in BLOCK_TAGS:
             self._flush()
@@ -181,6 +187,12 @@ class _Walker:
         first = _edge_line(run.pieces, first=True)
         last = _edge_line(run.pieces, first=False)
         self.blocks.append(Block(first, last, "\n".join(self.lines[first - 1 : last]), prose))
+
+
+def _is_chrome(element: etree._Element) -> bool:
+    """Page chrome marked with an ARIA landmark role (Sphinx marks its navigation so), or hidden."""
+    role = (element.get("role") or "").strip().lower()
+    return role in CHROME_ROLES or element.get("hidden") is not None
 
 
 def _edge_line(pieces: list[tuple[int, str]], first: bool) -> int:
