@@ -197,8 +197,16 @@ def test_rst_line_block_lines_stand_alone() -> None:
 
 
 def test_rst_sphinx_prose_directives_are_read() -> None:
-    text = ".. versionadded:: 1.2\n   The new option.\n\n.. seealso:: The other module.\n"
-    assert units(rst.blocks(text)) == [(2, 2, "the new option"), (4, 4, "the other module")]
+    text = (
+        ".. versionadded:: 1.2\n   The new option.\n\n.. seealso:: The other module.\n\n"
+        ".. glossary::\n   :sorted:\n\n   term\n      What the term means.\n"
+    )
+    assert units(rst.blocks(text)) == [
+        (2, 2, "the new option"),
+        (4, 4, "the other module"),
+        (9, 9, "term"),
+        (10, 10, "what the term means"),
+    ]
 
 
 def test_rst_nested_too_deep_is_read_as_plain_text_with_a_problem() -> None:

@@ -41,8 +41,12 @@ from dedup.models import Block
 NOT_PROSE_DIRECTIVES = (
     *("code", "code-block", "sourcecode", "math", "raw", "include", "csv-table", "contents"),
 )
-# Sphinx directives docutils does not know whose bodies are prose.
-PROSE_DIRECTIVES = ("seealso", "versionadded", "versionchanged", "versionremoved", "deprecated")
+# Sphinx directives docutils does not know whose text is prose, each with the number of words of
+# its argument that are not (a version number).
+PROSE_DIRECTIVES = {
+    **dict.fromkeys(("seealso", "centered", "glossary", "hlist"), 0),
+    **dict.fromkeys(("versionadded", "versionchanged", "versionremoved", "deprecated"), 1),
+}
 
 _UNITS = (nodes.paragraph, nodes.title, nodes.term, nodes.caption, nodes.rubric, nodes.line)
 _NOT_PROSE = (
@@ -84,12 +88,15 @@ class _ProseBody(Directive):
     has_content = True
     optional_arguments = 1
     final_argument_whitespace = True
-    option_spec: ClassVar[dict[str, Any]] = {}
+    option_spec: ClassVar[dict[str, Any]] = {
+        "sorted": directives.flag,  # glossary
+        "columns": directives.positive_int,  # hlist
+    }
 
     def run(self) -> list[nodes.Node]:
         body = nodes.container()
         argument = self.arguments[0] if self.arguments else ""
-        if self.name != "seealso":
+        if PROSE_DIRECTIVES[self.name]:
             argument = [*argument.split(None, 1), ""][1]
         if argument.strip():
             source = self.state.document.current_source or "<dedup>"
