@@ -322,6 +322,9 @@ def test_jsonl_records_and_bad_records() -> None:
     ]
     body = jsonl.blocks("\n".join(lines), "body")
     assert [b.prose for b in body.blocks] == ["other field"]
+    two = '{"meta": {"body": "Nested text."}}\n{"meta.body": "Flat key."}'
+    nested = jsonl.blocks(two, "meta.body")
+    assert [b.prose for b in nested.blocks] == ["Nested text.", "Flat key."]
 
 
 def test_jsonl_bad_records_are_counted_past_the_listed_ones() -> None:

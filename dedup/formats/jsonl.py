@@ -1,7 +1,8 @@
 """JSON Lines datasets: every non-blank line is a record, a JSON object holding one document.
 
-The document's text is one string field (``text`` unless ``--text-field`` says otherwise); it is
-cut into paragraphs as plain text is. Every paragraph is located by its record number (1-based,
+The document's text is one string field (``text`` unless ``--text-field`` says otherwise; a
+dotted name such as ``meta.body`` reaches into nested objects); it is cut into paragraphs as
+plain text is. Every paragraph is located by its record number (1-based,
 counting non-blank lines, as dataset tools number rows) and the file line of the record.
 A record that is not JSON, not an object, or has no such string field is a problem reported with
 its line; the other records are read all the same.
@@ -65,9 +66,24 @@ def _field(line: str, name: str) -> str | _Bad:
         return _Bad(f"not readable JSON ({type(exc).__name__})")
     if not isinstance(value, dict):
         return _Bad(f"not a JSON object but {type(value).__name__}")
-    if name not in value:
+    text = _lookup(value, name)
+    if text is _MISSING:
         return _Bad(f"no {name!r} field (choose the field with --text-field)")
-    text = value[name]
     if not isinstance(text, str):
         return _Bad(f"field {name!r} is {type(text).__name__}, not a string")
     return text
+
+
+_MISSING = object()
+
+
+def _lookup(record: dict[str, object], name: str) -> object:
+    """``record[name]``, or for a dotted name such as ``meta.text`` the nested field."""
+    if name in record:
+        return record[name]
+    value: object = record
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
