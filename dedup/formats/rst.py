@@ -167,7 +167,6 @@ def _text(node: nodes.Element) -> str:
             continue
         elif isinstance(child, nodes.substitution_reference):
             parts.append(_substitution(child))
-            continue
         elif isinstance(child, nodes.problematic):  # e.g. a Sphinx role docutils does not know
             parts.append(_role_text(child.astext()))
         elif isinstance(child, nodes.Element):
