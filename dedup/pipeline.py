@@ -29,7 +29,7 @@ from dedup.models import (
     Warning_,
 )
 from dedup.normalize import content_words, sentences, words
-from dedup.paragraphs import split_blocks
+from dedup.paragraphs import split_document
 from dedup.reader import read_document
 from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
 from dedup.verify import MIN_REWORDED_ALIGNED, Text, verify
@@ -52,6 +52,7 @@ class Piece:
     text: str
     words: tuple[str, ...]
     sentence_keys: tuple[str, ...]
+    record: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,28 +60,33 @@ class FileResult:
     """What the per-file stage returns for one file."""
 
     outcome: Document | Skipped | FileError
-    warning: Warning_ | None
+    warnings: tuple[Warning_, ...]
     pieces: tuple[Piece, ...]
 
 
-def process_file(source: SourceFile, max_bytes: int) -> FileResult:
+def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
     outcome, warning = read_document(source, max_bytes)
+    warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
-        return FileResult(outcome, warning, ())
+        return FileResult(outcome, warnings, ())
+    split = split_document(outcome, text_field)
+    warnings += tuple(Warning_(outcome.path, problem) for problem in split.problems)
     pieces = []
-    for block in split_blocks(outcome):
+    for block in split.blocks:
         tokens = words(block.prose)
         keys = tuple(
             " ".join(sw)
             for sw in (words(s) for s in sentences(block.prose))
             if len(sw) >= MIN_SENTENCE_WORDS
         )
-        pieces.append(Piece(block.start_line, block.end_line, block.text, tokens, keys))
-    return FileResult(Document(outcome.path, "", outcome.format), warning, tuple(pieces))
+        pieces.append(
+            Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
+        )
+    return FileResult(Document(outcome.path, "", outcome.format), warnings, tuple(pieces))
 
 
-def _process(job: tuple[SourceFile, int]) -> FileResult:
+def _process(job: tuple[SourceFile, int, str]) -> FileResult:
     return process_file(*job)
 
 
@@ -93,7 +99,7 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
 
 
 def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
-    jobs = [(f, config.max_file_size) for f in files]
+    jobs = [(f, config.max_file_size, config.text_field) for f in files]
     workers = _worker_count(config, files)
     if workers == 1 or len(files) < 2:
         yield from map(_process, jobs)
@@ -120,8 +126,7 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
     for done, result in enumerate(_results(walked.files, config), start=1):
         if progress is not None:
             progress(done, len(walked.files))
-        if result.warning is not None:
-            warnings.append(result.warning)
+        warnings.extend(result.warnings)
         if isinstance(result.outcome, Skipped):
             skipped.append(result.outcome)
             continue
@@ -141,6 +146,7 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
                     piece.end_line,
                     piece.text,
                     piece.words,
+                    piece.record,
                 )
             )
             sentence_keys.append(piece.sentence_keys)
