@@ -78,7 +78,12 @@ def main() -> None:
 @click.option(
     "--reworded-threshold",
     type=click.FloatRange(0, 1),
-    help="Content-word alignment for reworded.",
+    help="Content-word alignment for reworded (paragraphs over 40 words).",
+)
+@click.option(
+    "--reworded-probability",
+    type=click.FloatRange(0, 1),
+    help="Model probability for reworded (texts up to 40 words).",
 )
 @click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths.")
@@ -161,6 +166,7 @@ _FLAG_FIELDS = {
     "near_threshold": "near_threshold",
     "contained_threshold": "contained_threshold",
     "reworded_threshold": "reworded_threshold",
+    "reworded_probability": "reworded_probability",
     "hidden": "hidden",
     "follow": "follow_symlinks",
     "max_file_size": "max_file_size",
@@ -273,7 +279,14 @@ def _atomic_write(path: Path, write: Any) -> None:
     "--contained-threshold", type=click.FloatRange(0, 1), help="Share of the shorter text aligned."
 )
 @click.option(
-    "--reworded-threshold", type=click.FloatRange(0, 1), help="Score needed for reworded."
+    "--reworded-threshold",
+    type=click.FloatRange(0, 1),
+    help="Content-word alignment for reworded (paragraphs over 40 words).",
+)
+@click.option(
+    "--reworded-probability",
+    type=click.FloatRange(0, 1),
+    help="Model probability for reworded (texts up to 40 words).",
 )
 @click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths.")
