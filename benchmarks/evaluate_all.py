@@ -108,7 +108,9 @@ def main() -> None:
     parser.add_argument("--per-group", type=int, default=50)
     args = parser.parse_args()
     out = args.build / f"planted-{args.pool}"
-    sources = planted.pool(realtext.paragraphs(), args.pool)
+    paragraphs = realtext.paragraphs()
+    print(f"real text: {len(paragraphs)} paragraphs, digest {realtext.digest(paragraphs)}\n")
+    sources = planted.pool(paragraphs, args.pool)
     pairs = planted.plant(sources, args.per_group, planted.SEED)
     labels = planted.write(pairs, out, planted.SEED)
     result = run_eval(labels, ["corpus"], out)
