@@ -21,7 +21,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from dedup import __version__
 from dedup.config import Config, find_config_file, load_config_file, parse_kinds
 from dedup.errors import ConfigError, DedupError, ExitCode
-from dedup.evaluate import Evaluation, clusters_from_json, evaluate, load_labels
+from dedup.evaluate import (
+    Evaluation,
+    check_scanned,
+    clusters_from_json,
+    evaluate,
+    load_labels,
+)
 from dedup.gate import eval_exit_code, exit_code
 from dedup.models import Cluster, Report
 from dedup.pipeline import scan as run_scan
@@ -340,11 +346,12 @@ def eval_(
         gold = load_labels(labels)
         report: Report | None = None
         if report_file is not None:
-            clusters = _read_report(report_file)
+            clusters, scanned = _read_report(report_file)
         else:
             report = _scan_with_progress(list(paths) or [str(labels.parent)], config, err)
             _messages(report, err, verbose=False)
-            clusters = list(report.clusters)
+            clusters, scanned = list(report.clusters), list(report.files_scanned)
+        check_scanned(gold, scanned, config.root)
         evaluation = evaluate(gold, clusters, config.root)
         _write_evaluation(evaluation, output_format, output)
         code = eval_exit_code(report)
@@ -364,12 +371,16 @@ def eval_(
     sys.exit(int(code))
 
 
-def _read_report(path: Path) -> list[Cluster]:
+def _read_report(path: Path) -> tuple[list[Cluster], list[str]]:
+    """The clusters of a saved JSON report and the files its scan read."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DedupError(f"{path}: cannot read the JSON report: {exc}") from exc
-    return clusters_from_json(data, str(path))
+    scanned = data.get("files_scanned") if isinstance(data, dict) else None
+    if not isinstance(scanned, list) or not all(isinstance(p, str) for p in scanned):
+        raise DedupError(f"{path}: not a dedup JSON report (no files_scanned list)")
+    return clusters_from_json(data, str(path)), scanned
 
 
 def _write_evaluation(evaluation: Evaluation, output_format: str, output: str | None) -> None:

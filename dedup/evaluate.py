@@ -223,6 +223,22 @@ def _check_disjoint(clusters: Sequence[tuple[Location, ...]], path: Path) -> Non
             seen.add(location)
 
 
+def check_scanned(labels: Labels, scanned: Iterable[str], root: Path) -> None:
+    """Raise ``LabelsError`` when a labelled path is not among the files the scan read.
+
+    A mistyped path would otherwise count as a copy that was never found.
+    """
+    read = {os.path.normpath(root / path) for path in scanned}
+    locations = [loc for p in labels.pairs for loc in (p.a, p.b)]
+    locations += [loc for members in labels.clusters for loc in members]
+    missing = sorted({loc.path for loc in locations} - read)
+    if missing:
+        raise LabelsError(
+            f"the labels name {len(missing)} file(s) the scan did not read, such as "
+            f"{missing[0]}; label paths are relative to the labels file's folder"
+        )
+
+
 def clusters_from_json(data: Any, source: str) -> list[Cluster]:
     """The clusters of a JSON report made by ``dedup scan --format json``."""
     try:

@@ -221,7 +221,7 @@ def test_cli_scans_the_labels_folder_and_scores_it(
 def test_cli_bad_report_and_bad_labels_exit_2(tmp_path: Path) -> None:
     labels = write_labels(tmp_path, [{"a": loc("a", 1), "b": loc("b", 1), "label": 1}])
     bad = tmp_path / "bad.json"
-    bad.write_text('{"clusters": [{"id": 1}]}', encoding="utf-8")
+    bad.write_text('{"files_scanned": [], "clusters": [{"id": 1}]}', encoding="utf-8")
     runner = CliRunner()
     result = runner.invoke(main, ["eval", str(labels), "--report", str(bad)])
     assert result.exit_code == 2
@@ -232,3 +232,15 @@ def test_cli_bad_report_and_bad_labels_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no labels found" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_label_naming_a_file_the_scan_did_not_read_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.txt").write_text(PROSE + "\n", encoding="utf-8")
+    labels = write_labels(tmp_path, [{"a": loc("a.txt", 1), "b": loc("typo.txt", 1), "label": 1}])
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["eval", str(labels), "--isolated"])
+    assert result.exit_code == 2
+    assert "did not read" in result.output
+    assert "typo.txt" in result.output
