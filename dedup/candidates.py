@@ -13,6 +13,7 @@ Exact repeats never get here: the pipeline collapses them to one text first.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -92,21 +93,21 @@ def rare_word_pairs(
     """
     cap = min(RARE_MAX_POSTINGS, max(RARE_MIN_POSTINGS, int(RARE_MAX_SHARE * rarity.texts)))
     postings: dict[str, list[int]] = defaultdict(list)
-    mass: dict[int, float] = {}
+    rare: list[tuple[int, list[str], float]] = []
     for text_id, words in texts:
         distinct = sorted(set(words))  # sorted: the sums below add up in the same order every run
-        mass[text_id] = rarity.mass(distinct)
-        for word in distinct:
-            if rarity.frequencies.get(word, 0) <= cap:
-                postings[word].append(text_id)
-    shared: dict[Pair, float] = defaultdict(float)
-    for word, ids in postings.items():
-        weight = rarity.weight(word)
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                shared[(a, b)] += weight
-    return {
-        pair
-        for pair, weight in shared.items()
-        if weight >= min_share * min(mass[pair[0]], mass[pair[1]])
-    }
+        kept = [w for w in distinct if rarity.frequencies.get(w, 0) <= cap]
+        for word in kept:
+            postings[word].append(text_id)
+        rare.append((text_id, kept, rarity.mass(distinct)))
+    mass = {text_id: m for text_id, _, m in rare}
+    pairs: set[Pair] = set()
+    for a, kept, mass_a in rare:  # one text at a time: memory stays that of one text's partners
+        shared: dict[int, float] = defaultdict(float)
+        for word in kept:
+            ids = postings[word]
+            weight = rarity.weight(word)
+            for b in ids[bisect_right(ids, a) :]:
+                shared[b] += weight
+        pairs.update((a, b) for b, w in shared.items() if w >= min_share * min(mass_a, mass[b]))
+    return pairs

@@ -17,18 +17,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Rarity:
-    """Document frequencies of the content words of ``texts`` distinct texts."""
+    """Document frequencies of the content words of ``texts`` distinct texts, and weights."""
 
     frequencies: dict[str, int]
     texts: int
+    weights: dict[str, float]  # log(texts / frequency), computed once per word
 
     def weight(self, word: str) -> float:
         """``log(n / df)``; a word no text of the scan uses weighs as if one did."""
-        return math.log(max(self.texts, 1) / self.frequencies.get(word, 1))
+        found = self.weights.get(word)
+        return found if found is not None else math.log(max(self.texts, 1))
 
     def mass(self, words: Iterable[str]) -> float:
         """The summed weight of a set of distinct words."""
-        return sum(self.weight(w) for w in words)
+        return sum(map(self.weight, words))
 
 
 def rarity(contents: Iterable[Iterable[str]]) -> Rarity:
@@ -38,4 +40,5 @@ def rarity(contents: Iterable[Iterable[str]]) -> Rarity:
     for words in contents:
         frequencies.update(set(words))
         texts += 1
-    return Rarity(dict(frequencies), texts)
+    weights = {w: math.log(texts / df) for w, df in frequencies.items()}
+    return Rarity(dict(frequencies), texts, weights)
