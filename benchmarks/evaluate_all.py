@@ -22,7 +22,7 @@ from benchmarks import mrpc, mutate, planted, realtext
 KIND_GROUPS = {
     "surface": ("case", "punctuation", "whitespace"),
     "containment": ("sentence added", "sentence removed"),
-    "layout": ("wrapped copy", "unwrapped copy", "same file"),
+    "layout": ("wrapped copy", "unwrapped copy", "same file", "split across files"),
 }
 
 

@@ -7,8 +7,9 @@ seeded generator picks source paragraphs and plants one copy of each, with one k
 * surface edits: case, punctuation, whitespace;
 * containment: a sentence of another paragraph added, or one sentence removed;
 * layout: the copy hard-wrapped at 72 columns (the source on one line), or the source wrapped
-  and the copy on one line; and a copy in the same file as its source (every other copy is in
-  another file).
+  and the copy on one line; a copy in the same file as its source (every other copy is in
+  another file); and a copy split across two files (its first sentences in one, the rest in
+  another: two ``contained`` pairs).
 Negatives: for each source, a different paragraph of the same family (another clause of the
 same licence, another option of the same man page), which looks alike but is not a copy. Pairs
 that are copies already in the source text (word alignment of 0.5 or more) are not used as
@@ -37,7 +38,8 @@ from pathlib import Path
 
 from benchmarks import mutate
 from benchmarks.realtext import SourceParagraph
-from dedup.normalize import words
+from dedup.config import Config
+from dedup.normalize import sentences, words
 from dedup.verify import _lcs
 
 PER_FILE = 40
@@ -56,6 +58,7 @@ OTHER_GROUPS = (
     "wrapped copy",
     "unwrapped copy",
     "same file",
+    "split across files",
 )
 
 
@@ -89,11 +92,28 @@ def pool(paragraphs: Sequence[SourceParagraph], name: str) -> list[SourceParagra
     ]
 
 
-def _copy(group: str, text: str, other: str, rng: random.Random, vocab: Sequence[str]) -> Planted:
-    """The planted copy of ``text`` for ``group`` (``other``: a donor of sentences)."""
+def _split(text: str, group: str) -> list[Planted]:
+    """Two halves of ``text`` (by sentences), each contained in it; none when it has one."""
+    parts = sentences(text)
+    if len(parts) < 2:
+        return []
+    cut = len(parts) // 2
+    halves = (" ".join(parts[:cut]), " ".join(parts[cut:]))
+    if min(len(words(half)) for half in halves) < Config().min_words:
+        return []  # a part under min-words is matched exactly only, by design
+    return [Planted(text, half, group, 1, "contained") for half in halves]
+
+
+def _copy(
+    group: str, text: str, other: str, rng: random.Random, vocab: Sequence[str]
+) -> list[Planted]:
+    """The planted copies of ``text`` for ``group`` (``other``: a donor of sentences)."""
+    if group == "split across files":
+        return _split(text, group)
     for kind, rate in WORD_GROUPS:
         if group == group_name(kind, rate):
-            return Planted(text, mutate.edit_words(text, kind, rate, rng, vocab), group, 1, "near")
+            copy = mutate.edit_words(text, kind, rate, rng, vocab)
+            return [Planted(text, copy, group, 1, "near")]
     surface: dict[str, Callable[[], tuple[str, str, str]]] = {
         "case": lambda: (text, mutate.recase(text, rng), "exact"),
         "punctuation": lambda: (text, mutate.repunctuate(text, rng), "exact"),
@@ -105,7 +125,7 @@ def _copy(group: str, text: str, other: str, rng: random.Random, vocab: Sequence
         "same file": lambda: (text, mutate.edit_words(text, "substitute", 0.1, rng, vocab), "near"),
     }
     source, copy, kind = surface[group]()
-    return Planted(source, copy, group, 1, kind, same_file=group == "same file")
+    return [Planted(source, copy, group, 1, kind, same_file=group == "same file")]
 
 
 def _negative(
@@ -144,12 +164,12 @@ def plant(paragraphs: Sequence[SourceParagraph], per_group: int, seed: int) -> l
             donor = rng.choice(order)
             if donor.family == source.family:
                 continue
-            planted = _copy(group, source.text, donor.text, rng, vocab)
-            if not planted.copy or planted.copy == planted.source:
+            copies = _copy(group, source.text, donor.text, rng, vocab)
+            if not copies or any(not c.copy or c.copy == c.source for c in copies):
                 continue  # an edit that changes nothing (no quotes to curl, too short to wrap)
             used.update((source.text, negative))
-            out.append(planted)
-            out.append(Planted(planted.source, negative, "negatives", 0, None))
+            out.extend(copies)
+            out.append(Planted(copies[0].source, negative, "negatives", 0, None))
             made += 1
     return out
 
