@@ -6,6 +6,7 @@ floors sit a little under what the subset scores today, per group of edits.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,22 @@ def test_recall_of_surface_layout_and_containment(groups: dict[str, Scores]) -> 
 def test_look_alike_licence_clauses_are_not_copies(groups: dict[str, Scores]) -> None:
     negatives = groups["negatives"]
     assert negatives.true_negatives >= 0.95 * (negatives.true_negatives + negatives.false_positives)
+
+
+def test_the_generator_is_seeded_and_its_labels_point_at_the_planted_texts(
+    tmp_path: Path,
+) -> None:
+    sources = [p for p in realtext.distinct(realtext.license_texts()) if len(p.text.split()) >= 10]
+    first = planted.plant(sources, 1, planted.SEED)
+    assert first == planted.plant(sources, 1, planted.SEED)
+    assert first != planted.plant(sources, 1, planted.SEED + 1)
+    labels = planted.write(first, tmp_path, planted.SEED)
+    records = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == len(first)
+    for item, record in zip(first, records, strict=True):
+        for side, text in (("a", item.source), ("b", item.copy)):
+            where = record[side]
+            lines = (tmp_path / where["path"]).read_text(encoding="utf-8").split("\n")
+            assert lines[where["line"] - 1] == text.split("\n")[0]
+        assert record["label"] == item.label
+        assert record["group"] == item.group
