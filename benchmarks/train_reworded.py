@@ -1,11 +1,13 @@
 """Train the reworded tier's model on the tune part of MRPC and write ``dedup/reworded_model.py``.
 
-Only pairs the model will actually decide are used: sentence-sized pairs that the ``contained``
-and ``near`` tests (at the default thresholds) do not already link. The model is a logistic
-regression over ``dedup.verify.reworded_features`` (standardised, L2 penalty ``L2``), fitted by
-Newton's method: no random step, so the same data gives the same model on every machine.
-The probability threshold is the one that maximises accuracy on out-of-fold predictions over
-the whole tune part (five folds by position), so it is not chosen on the pairs it was fitted on.
+The model is a logistic regression over ``dedup.verify.reworded_features`` (standardised, L2
+penalty ``L2``) fitted on every tune pair of two distinct sentence-sized texts (fitting on all
+of them, not only on those the ``near`` and ``contained`` tiers leave to it, scored better
+out of fold on the tune part: accuracy 0.751 against 0.745 at 0.5), by Newton's method: no
+random step, so the same data gives the same model on every machine. The probability
+threshold is the one that maximises accuracy on out-of-fold predictions (five folds by
+position), counting the pairs ``near`` and ``contained`` link as found, so it is not chosen on
+the pairs the model was fitted on.
 
 Run: ``python -m benchmarks.train_reworded`` (prints what it chose; ``--check`` only prints).
 """
@@ -50,45 +52,45 @@ def predict(model: tuple[Floats, Floats, Floats], x: Floats) -> Floats:
     return result
 
 
-def tune_pairs() -> tuple[Floats, Floats, Floats]:
-    """Features and labels of the tune pairs the model decides, and the already-linked labels."""
+def tune_pairs() -> tuple[Floats, Floats, npt.NDArray[np.bool_]]:
+    """Features and labels of the tune pairs, and which of them the model decides.
+
+    The model decides sentence-sized pairs that ``near`` and ``contained`` do not link; the
+    others are linked whatever it says. Pairs of one text (exact repeats) are left out.
+    """
     texts, where = mrpc.texts()
     weights = rarity(t.content for t in texts)
     config = Config(reworded=False)
-    rows, labels, linked = [], [], []
+    rows, labels, decided = [], [], []
     for item in mrpc.labels():
         if mrpc.split_of(item) != "tune":
             continue
         a = texts[where[(item["a"]["path"], item["a"]["line"])]]
         b = texts[where[(item["b"]["path"], item["b"]["line"])]]
-        if a.id == b.id or verify(a, b, config, weights) is not None:
-            linked.append(item["label"])
+        if a.id == b.id:
             continue
         if max(len(a.words), len(b.words)) > MODEL_MAX_WORDS or not a.content or not b.content:
             continue
         rows.append(reworded_features(a, b, _lcs(a.words, b.words), weights))
         labels.append(item["label"])
-    return np.array(rows, dtype=float), np.array(labels, dtype=float), np.array(linked, dtype=float)
+        decided.append(verify(a, b, config, weights) is None)
+    return np.array(rows, dtype=float), np.array(labels, dtype=float), np.array(decided)
 
 
-def choose_threshold(x: Floats, y: Floats, linked: Floats) -> float:
-    """The probability threshold with the best out-of-fold accuracy over all tune pairs."""
+def choose_threshold(x: Floats, y: Floats, decided: npt.NDArray[np.bool_]) -> float:
+    """The probability threshold with the best out-of-fold accuracy over the tune pairs."""
     folds = np.arange(len(y)) % FOLDS
     oof = np.empty(len(y))
     for k in range(FOLDS):
         held = folds == k
         oof[held] = predict(fit(x[~held], y[~held]), x[held])
     best = (-1.0, 0.5)
-    print("threshold  accuracy  F1   (out-of-fold, all tune pairs)")
+    print("threshold  accuracy  F1   (out-of-fold, tune pairs)")
     for t in np.round(np.arange(0.30, 0.71, 0.05), 2):
-        yes = oof >= t
-        tp = (yes & (y == 1)).sum() + (linked == 1).sum()
-        fp = (yes & (y == 0)).sum() + (linked == 0).sum()
-        fn = (~yes & (y == 1)).sum()
-        correct = (yes == (y == 1)).sum() + (linked == 1).sum()
-        accuracy = correct / (len(y) + len(linked))
-        f1 = 2 * tp / (2 * tp + fp + fn)
-        print(f"{t:9.2f}  {accuracy:8.3f}  {f1:.3f}")
+        yes = np.where(decided, oof >= t, True)
+        tp, fp, fn = (yes & (y == 1)).sum(), (yes & (y == 0)).sum(), (~yes & (y == 1)).sum()
+        accuracy = (yes == (y == 1)).mean()
+        print(f"{t:9.2f}  {accuracy:8.3f}  {2 * tp / (2 * tp + fp + fn):.3f}")
         best = max(best, (float(accuracy), float(t)))
     return best[1]
 
@@ -130,9 +132,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="print, do not write the model")
     args = parser.parse_args()
-    x, y, linked = tune_pairs()
-    print(f"tune: {len(y)} pairs for the model, {len(linked)} already linked by near/contained")
-    threshold = choose_threshold(x, y, linked)
+    x, y, decided = tune_pairs()
+    print(f"tune: {len(y)} pairs, {int(decided.sum())} of them decided by the model")
+    threshold = choose_threshold(x, y, decided)
     model = fit(x, y)
     print("weights:", dict(zip(FEATURE_NAMES, np.round(model[2][1:], 3), strict=True)))
     print(f"bias {model[2][0]:.3f}; chosen threshold {threshold:.2f}")
