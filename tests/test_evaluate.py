@@ -244,3 +244,23 @@ def test_a_label_naming_a_file_the_scan_did_not_read_is_an_error(
     assert result.exit_code == 2
     assert "did not read" in result.output
     assert "typo.txt" in result.output
+
+
+def test_cli_writes_the_scores_to_a_file_and_takes_scan_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.txt").write_text(PROSE + "\n", encoding="utf-8")
+    copy = PROSE.replace("Tuesday", "Monday").replace("library", "museum")
+    (tmp_path / "b.txt").write_text(copy + "\n", encoding="utf-8")
+    labels = write_labels(tmp_path, [{"a": loc("a.txt", 1), "b": loc("b.txt", 1), "label": 1}])
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    out = tmp_path / "scores.json"
+    args = ["eval", str(labels), "--isolated", "--format", "json", "-o", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["pairs"]["recall"] == 1.0
+    strict = runner.invoke(main, [*args, "--near-threshold", "0.99", "--no-reworded"])
+    assert strict.exit_code == 0, strict.output
+    assert json.loads(out.read_text(encoding="utf-8"))["pairs"]["recall"] == 0.0
