@@ -107,11 +107,22 @@ class Scores:
 
 @dataclass(frozen=True, slots=True)
 class KindScores:
-    """Precision of the pairs found as ``kind``; recall of the positives labelled ``kind``."""
+    """Precision of the pairs found as ``kind``; scores of the pairs labelled ``kind``.
+
+    ``labelled`` counts every pair labelled with this kind, copies and non-copies, found as any
+    kind: its recall is always defined when a copy carries the kind, its precision and F1 only
+    mean something when non-copies carry it too (``f1`` is None otherwise).
+    """
 
     kind: Kind
     found: Scores  # over labelled pairs the scan found as this kind (tp, fp only)
-    labelled: Scores  # over positives labelled this kind (tp, fn only)
+    labelled: Scores  # over the pairs labelled this kind
+
+    @property
+    def f1(self) -> float | None:
+        """F1 over the pairs labelled ``kind``, when some of them are non-copies."""
+        negatives = self.labelled.false_positives + self.labelled.true_negatives
+        return self.labelled.f1 if negatives else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,13 +436,9 @@ def _kind_scores(predicted: Sequence[tuple[PairLabel, Prediction]]) -> tuple[Kin
     out = []
     for kind in Kind:
         found = _scores((p.positive, True) for p, f in predicted if f.kind is kind)
-        labelled = _scores(
-            (True, f.kind is not None) for p, f in predicted if p.positive and p.kind is kind
-        )
-        if found.true_positives + found.false_positives or labelled.false_negatives + (
-            labelled.true_positives
-        ):
-            out.append(KindScores(kind, found, labelled))
+        mine = [(p.positive, f.kind is not None) for p, f in predicted if p.kind is kind]
+        if found.true_positives + found.false_positives or mine:
+            out.append(KindScores(kind, found, _scores(mine)))
     return tuple(out)
 
 

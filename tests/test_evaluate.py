@@ -56,8 +56,11 @@ def test_pair_metrics_by_hand(tmp_path: Path) -> None:
         tmp_path,
         [
             {"a": loc("a.txt", 2), "b": loc("b.txt", 5), "label": 1, "group": "g"},  # TP near
-            {"a": loc("a.txt", 1), "b": loc("c.txt", 1), "label": 1, "kind": "reworded"},  # TP
-            {"a": loc("b.txt", 5), "b": loc("c.txt", 1), "label": 0, "group": "g"},  # FP
+            # TP, found through b.txt 5 as reworded
+            {"a": loc("a.txt", 1), "b": loc("c.txt", 1), "label": 1, "kind": "reworded"},
+            # FP
+            {"a": loc("b.txt", 5), "b": loc("c.txt", 1), "label": 0, "group": "g"}
+            | {"kind": "reworded"},
             {"a": loc("a.txt", 1), "b": loc("d.txt", 1), "label": 1, "kind": "near"},  # FN
             {"a": loc("d.txt", 1), "b": loc("e.txt", 1), "label": 0},  # TN
         ],
@@ -82,6 +85,9 @@ def test_pair_metrics_by_hand(tmp_path: Path) -> None:
     assert kinds[Kind.NEAR].labelled.recall == 0.0  # the labelled near pair was missed
     assert kinds[Kind.REWORDED].found.precision == 0.5
     assert kinds[Kind.REWORDED].labelled.recall == 1.0
+    # Pairs labelled reworded: the copy a1~c1 found, the non-copy b5~c1 found: P 1/2, R 1.
+    assert kinds[Kind.REWORDED].f1 == pytest.approx(2 / 3)
+    assert kinds[Kind.NEAR].f1 is None  # no non-copy is labelled near
     group = dict(result.groups)["g"]
     assert (group.true_positives, group.false_positives) == (1, 1)
     rows = {r.threshold: r.scores for r in result.pair_thresholds}
@@ -202,7 +208,13 @@ def test_cli_scans_the_labels_folder_and_scores_it(
     data = json.loads(result.stdout)
     assert data["pairs"]["precision"] == 1.0
     assert data["pairs"]["recall"] == 1.0
-    assert data["kinds"]["near"] == {"found": 1, "labelled": 1, "precision": 1.0, "recall": 1.0}
+    assert data["kinds"]["near"] == {
+        "found": 1,
+        "labelled": 1,
+        "precision": 1.0,
+        "recall": 1.0,
+        "f1": None,
+    }
     assert data["adjusted_rand_index"] is None
     # The same scores from a saved JSON report, with console output.
     report = tmp_path / "r.json"

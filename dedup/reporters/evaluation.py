@@ -59,6 +59,7 @@ def evaluation_dict(evaluation: Evaluation) -> dict[str, Any]:
                 "precision": _num(k.found.precision),
                 "labelled": k.labelled.true_positives + k.labelled.false_negatives,
                 "recall": _num(k.labelled.recall),
+                "f1": _num(k.f1),
             }
             for k in e.kinds
         },
@@ -120,7 +121,7 @@ def render_eval_console(evaluation: Evaluation, console: Console) -> None:
     if e.pairs is not None:
         console.print(_scores_table("Labelled pairs", [("all", e.pairs), *e.groups]))
         kinds = Table(title="By kind", title_justify="left")
-        for column in ("kind", "found", "precision", "labelled", "recall"):
+        for column in ("kind", "found", "precision", "labelled", "recall", "F1"):
             kinds.add_column(column, justify="left" if column == "kind" else "right")
         for k in e.kinds:
             kinds.add_row(
@@ -129,6 +130,7 @@ def render_eval_console(evaluation: Evaluation, console: Console) -> None:
                 _fmt(k.found.precision),
                 str(k.labelled.true_positives + k.labelled.false_negatives),
                 _fmt(k.labelled.recall),
+                _fmt(k.f1),
             )
         console.print(kinds)
         console.print(_threshold_table("Pairs by threshold (* best F1)", e.pair_thresholds))
