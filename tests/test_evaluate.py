@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from math import comb
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup.cli import main
 from dedup.evaluate import (
     Evaluation,
     LabelsError,
+    _pair_counts,
     adjusted_rand,
     evaluate,
     load_labels,
@@ -276,3 +281,29 @@ def test_cli_writes_the_scores_to_a_file_and_takes_scan_settings(
     strict = runner.invoke(main, [*args, "--near-threshold", "0.99", "--no-reworded"])
     assert strict.exit_code == 0, strict.output
     assert json.loads(out.read_text(encoding="utf-8"))["pairs"]["recall"] == 0.0
+
+
+partitions = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=2, max_size=30)
+
+
+@given(partitions)
+def test_adjusted_rand_is_symmetric_and_one_on_equal_partitions(items: list[tuple[int, int]]) -> None:
+    table = Counter(items)
+    swapped = Counter({(b, a): n for (a, b), n in table.items()})
+    ari = adjusted_rand(table)
+    other = adjusted_rand(swapped)
+    assert (ari is None) == (other is None)
+    if ari is not None and other is not None:
+        assert ari == pytest.approx(other)
+        assert ari <= 1 + 1e-9
+    same = adjusted_rand(Counter((a, a) for a, _ in items))
+    assert same is None or same == pytest.approx(1.0)
+
+
+@given(partitions)
+def test_pair_counts_cover_every_pair_once(items: list[tuple[int, int]]) -> None:
+    counts = _pair_counts(Counter(items))
+    total = counts.true_positives + counts.false_positives
+    total += counts.false_negatives + counts.true_negatives
+    assert total == comb(len(items), 2)
+    assert min(total, counts.true_positives, counts.false_positives, counts.true_negatives) >= 0
