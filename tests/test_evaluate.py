@@ -287,7 +287,9 @@ partitions = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=
 
 
 @given(partitions)
-def test_adjusted_rand_is_symmetric_and_one_on_equal_partitions(items: list[tuple[int, int]]) -> None:
+def test_adjusted_rand_is_symmetric_and_one_on_equal_partitions(
+    items: list[tuple[int, int]],
+) -> None:
     table = Counter(items)
     swapped = Counter({(b, a): n for (a, b), n in table.items()})
     ari = adjusted_rand(table)
