@@ -15,7 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.candidates import PairArray, lsh_pairs, shared_sentence_pairs, union_pairs
+from dedup.candidates import (
+    Pair,
+    PairArray,
+    lsh_pairs,
+    rare_word_pairs,
+    shared_sentence_pairs,
+    union_pairs,
+)
 from dedup.cluster import build_clusters
 from dedup.config import Config
 from dedup.models import (
@@ -30,10 +37,11 @@ from dedup.models import (
     Warning_,
 )
 from dedup.normalize import content_sequence, sentences, words
-from dedup.paragraphs import split_blocks
+from dedup.paragraphs import split_document
+from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
 from dedup.signatures import U32, batch_word_hashes, shingle_hashes, signatures
-from dedup.verify import MIN_REWORDED_ALIGNED, Text, verify
+from dedup.verify import Text, verify
 from dedup.walk import walk
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
@@ -57,6 +65,7 @@ class Piece:
     text: str
     words: tuple[str, ...]
     sentence_keys: tuple[str, ...]
+    record: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,28 +73,33 @@ class FileResult:
     """What the per-file stage returns for one file."""
 
     outcome: Document | Skipped | FileError
-    warning: Warning_ | None
+    warnings: tuple[Warning_, ...]
     pieces: tuple[Piece, ...]
 
 
-def process_file(source: SourceFile, max_bytes: int) -> FileResult:
+def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
     outcome, warning = read_document(source, max_bytes)
+    warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
-        return FileResult(outcome, warning, ())
+        return FileResult(outcome, warnings, ())
+    split = split_document(outcome, text_field)
+    warnings += tuple(Warning_(outcome.path, problem) for problem in split.problems)
     pieces = []
-    for block in split_blocks(outcome):
+    for block in split.blocks:
         tokens = words(block.prose)
         keys = tuple(
             " ".join(sw)
             for sw in (words(s) for s in sentences(block.prose))
             if len(sw) >= MIN_SENTENCE_WORDS
         )
-        pieces.append(Piece(block.start_line, block.end_line, block.text, tokens, keys))
-    return FileResult(Document(outcome.path, "", outcome.format), warning, tuple(pieces))
+        pieces.append(
+            Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
+        )
+    return FileResult(Document(outcome.path, "", outcome.format), warnings, tuple(pieces))
 
 
-def _process(job: tuple[SourceFile, int]) -> FileResult:
+def _process(job: tuple[SourceFile, int, str]) -> FileResult:
     return process_file(*job)
 
 
@@ -98,7 +112,7 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
 
 
 def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
-    jobs = [(f, config.max_file_size) for f in files]
+    jobs = [(f, config.max_file_size, config.text_field) for f in files]
     workers = _worker_count(config, files)
     if workers == 1 or len(files) < 2:
         yield from map(_process, jobs)
@@ -125,8 +139,7 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
     for done, result in enumerate(_results(walked.files, config), start=1):
         if progress is not None:
             progress(done, len(walked.files))
-        if result.warning is not None:
-            warnings.append(result.warning)
+        warnings.extend(result.warnings)
         if isinstance(result.outcome, Skipped):
             skipped.append(result.outcome)
             continue
@@ -146,13 +159,15 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
                     piece.end_line,
                     piece.text,
                     piece.words,
+                    piece.record,
                 )
             )
             sentence_keys.append(piece.sentence_keys)
 
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
-    pairs = _candidates(texts, text_sentences, config)
-    links = _verified(texts, pairs, config)
+    weights = rarity(t.content for t in texts)
+    pairs = _candidates(texts, text_sentences, config, weights)
+    links = _verified(texts, pairs, config, weights)
     clusters = build_clusters(occurrences, links)
     stats = Stats(
         files_seen=len(walked.files) + len(walked.skipped) + len(walked.errors),
@@ -174,40 +189,49 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
     )
 
 
-def _verify_batch(texts: Sequence[Text], config: Config, pairs: PairArray) -> list[Link]:
+# What verification needs besides the pairs: the texts, the settings and the word weights.
+Verifier = tuple[Sequence[Text], Config, Rarity]
+
+
+def _verify_batch(verifier: Verifier, pairs: PairArray) -> list[Link]:
     """The verified links of one batch of candidate pairs, in pair order."""
+    texts, config, weights = verifier
     return [
-        link for a, b in pairs.tolist() if (link := verify(texts[a], texts[b], config)) is not None
+        link
+        for a, b in pairs.tolist()
+        if (link := verify(texts[a], texts[b], config, weights)) is not None
     ]
 
 
 # What a verification worker checks against: set once per worker by ``_start_verifier`` (with
 # the fork start method nothing is copied: the worker inherits the parent's memory).
-_VERIFIER: tuple[Sequence[Text], Config] | None = None
+_VERIFIER: Verifier | None = None
 
 
-def _start_verifier(texts: Sequence[Text], config: Config) -> None:
+def _start_verifier(verifier: Verifier) -> None:
     global _VERIFIER
-    _VERIFIER = (texts, config)
+    _VERIFIER = verifier
 
 
 def _verify_in_worker(pairs: PairArray) -> list[Link]:
     assert _VERIFIER is not None, "the pool initializer sets it"
-    return _verify_batch(*_VERIFIER, pairs)
+    return _verify_batch(_VERIFIER, pairs)
 
 
-def _verified(texts: Sequence[Text], pairs: PairArray, config: Config) -> list[Link]:
+def _verified(
+    texts: Sequence[Text], pairs: PairArray, config: Config, weights: Rarity
+) -> list[Link]:
     """Verify every candidate pair, in pair order.
 
     A process pool only when ``jobs`` asks for workers: on our shared 2-core machines the pool
     made the default scan slower (README "Performance"), so ``jobs=0`` verifies in-process.
     """
+    verifier = (texts, config, weights)
     batches = [pairs[i : i + VERIFY_BATCH] for i in range(0, pairs.shape[0], VERIFY_BATCH)]
-    workers = config.jobs
-    if workers <= 1 or pairs.shape[0] < PARALLEL_MIN_PAIRS:
-        return [link for batch in batches for link in _verify_batch(texts, config, batch)]
+    if config.jobs <= 1 or pairs.shape[0] < PARALLEL_MIN_PAIRS:
+        return [link for batch in batches for link in _verify_batch(verifier, batch)]
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_start_verifier, initargs=(texts, config)
+        max_workers=config.jobs, initializer=_start_verifier, initargs=(verifier,)
     ) as pool:
         return [link for found in pool.map(_verify_in_worker, batches) for link in found]
 
@@ -231,7 +255,10 @@ def _distinct_texts(
 
 
 def _candidates(
-    texts: Sequence[Text], text_sentences: Sequence[tuple[str, ...]], config: Config
+    texts: Sequence[Text],
+    text_sentences: Sequence[tuple[str, ...]],
+    config: Config,
+    weights: Rarity,
 ) -> PairArray:
     # Short texts are matched exactly only: with a handful of words one changed word is a
     # different text, and fewer words than the shingle size would give an empty shingle set.
@@ -248,17 +275,7 @@ def _candidates(
     )
     reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
     if config.reworded:
-        rich = [
-            t
-            for t in texts
-            if len(t.words) >= fuzzy_min and len(set(t.content)) >= MIN_REWORDED_ALIGNED
-        ]
-        reworded_pairs = _lsh(
-            [t.id for t in rich],
-            [np.unique(h) for h in batch_word_hashes([t.content for t in rich])],
-            REWORDED_LSH_THRESHOLD,
-            config,
-        )
+        reworded_pairs = union_pairs(_reworded_candidates(texts, fuzzy_min, weights))
     sentence_pairs = shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
@@ -267,9 +284,17 @@ def _candidates(
     return union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
 
 
-# Candidates for the reworded tier come from the sets of content words, whose Jaccard
-# similarity stays well above zero when a story is retold (word 3-grams mostly do not survive).
-REWORDED_LSH_THRESHOLD = 0.15
+# Candidates for the reworded tier share rare words worth this share of the lighter text's
+# content-word weight (chosen on the tune part of MRPC: see README "Accuracy").
+REWORDED_MIN_SHARED = 0.25
+
+
+def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity) -> set[Pair]:
+    return rare_word_pairs(
+        ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content),
+        weights,
+        REWORDED_MIN_SHARED,
+    )
 
 
 def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> PairArray:
