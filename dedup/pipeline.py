@@ -135,6 +135,7 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
     scanned: list[str] = []
     paragraphs: list[Paragraph] = []
     sentence_keys: list[tuple[str, ...]] = []
+    shared = _Shared()
     short = 0
     for done, result in enumerate(_results(walked.files, config), start=1):
         if progress is not None:
@@ -151,6 +152,7 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
             if not piece.words:
                 continue
             short += len(piece.words) < config.min_words
+            tokens, repeat = shared.words(piece.words)
             paragraphs.append(
                 Paragraph(
                     len(paragraphs),
@@ -158,11 +160,12 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
                     piece.start_line,
                     piece.end_line,
                     piece.text,
-                    piece.words,
+                    tokens,
                     piece.record,
                 )
             )
-            sentence_keys.append(piece.sentence_keys)
+            # Only a text's first occurrence gives its sentence keys (``_distinct_texts``).
+            sentence_keys.append(() if repeat else piece.sentence_keys)
 
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
     weights = rarity(t.content for t in texts)
@@ -191,6 +194,28 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
 
 # What verification needs besides the pairs: the texts, the settings and the word weights.
 Verifier = tuple[Sequence[Text], Config, Rarity]
+
+
+class _Shared:
+    """One copy of each word and of each word sequence, however many paragraphs repeat them.
+
+    Worker processes send every paragraph's words as new strings; kept as they come, a scan of
+    300k paragraphs holds millions of copies of the same few thousand words.
+    """
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, str] = {}
+        self.sequences: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def words(self, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+        """The shared copy of ``tokens``, and whether it was seen before."""
+        known = self.sequences.get(tokens)
+        if known is not None:
+            return known, True
+        vocabulary = self.vocabulary
+        known = tuple([vocabulary.setdefault(w, w) for w in tokens])
+        self.sequences[known] = known
+        return known, False
 
 
 def _verify_batch(verifier: Verifier, pairs: PairArray) -> list[Link]:
