@@ -63,13 +63,19 @@ def lsh_pairs(keys: Sequence[int], rows: U32, threshold: float) -> PairArray:
     """
     if len(keys) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    bands, width = bands_and_rows(threshold, int(rows.shape[1]))
     merged = _PairSet(len(keys))
-    for band in range(bands):
-        merged.add(_band_pairs(rows[:, band * width : (band + 1) * width]))
+    for band in band_slices(rows, threshold):
+        merged.add(_band_pairs(band))
     pairs = merged.decode()
     key_array = np.asarray(keys, dtype=np.int64)
     return union_pairs(np.sort(key_array[pairs], axis=1))
+
+
+def band_slices(rows: U32, threshold: float) -> list[U32]:
+    """The LSH bands of signature ``rows``: texts are candidates when any band is equal in both
+    (both engines group by these)."""
+    bands, width = bands_and_rows(threshold, int(rows.shape[1]))
+    return [rows[:, band * width : (band + 1) * width] for band in range(bands)]
 
 
 def _band_pairs(band: U32) -> I64:

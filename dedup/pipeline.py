@@ -26,6 +26,8 @@ from dedup.candidates import (
 from dedup.cluster import build_clusters
 from dedup.config import Config
 from dedup.models import (
+    Block,
+    Cluster,
     Document,
     FileError,
     Link,
@@ -40,7 +42,7 @@ from dedup.normalize import content_sequence, sentences, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
-from dedup.signatures import U32, batch_word_hashes, shingle_hashes, signatures
+from dedup.signatures import text_signatures
 from dedup.verify import Text, verify
 from dedup.walk import walk
 
@@ -85,18 +87,20 @@ def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -
         return FileResult(outcome, warnings, ())
     split = split_document(outcome, text_field)
     warnings += tuple(Warning_(outcome.path, problem) for problem in split.problems)
-    pieces = []
-    for block in split.blocks:
-        tokens = words(block.prose)
-        keys = tuple(
-            " ".join(sw)
-            for sw in (words(s) for s in sentences(block.prose))
-            if len(sw) >= MIN_SENTENCE_WORDS
-        )
-        pieces.append(
-            Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
-        )
-    return FileResult(Document(outcome.path, "", outcome.format), warnings, tuple(pieces))
+    pieces = tuple(normalise_block(block) for block in split.blocks)
+    return FileResult(Document(outcome.path, "", outcome.format), warnings, pieces)
+
+
+def normalise_block(block: Block) -> Piece:
+    """The words and sentence keys of one block (a pure function: both engines call it)."""
+    keys = tuple(
+        " ".join(sw)
+        for sw in (words(s) for s in sentences(block.prose))
+        if len(sw) >= MIN_SENTENCE_WORDS
+    )
+    return Piece(
+        block.start_line, block.end_line, block.text, words(block.prose), keys, block.record
+    )
 
 
 def _process(job: tuple[SourceFile, int, str]) -> FileResult:
@@ -122,6 +126,31 @@ def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult
         yield from pool.map(_process, jobs, chunksize=chunk)
 
 
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """The paragraphs of a scan in walk order, and what happened to every file."""
+
+    files_seen: int
+    scanned: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
+    errors: tuple[FileError, ...]
+    warnings: tuple[Warning_, ...]
+    paragraphs: list[Paragraph]
+    # per paragraph; empty for a repeat of an earlier text (only a first occurrence gives them)
+    sentence_keys: list[tuple[str, ...]]
+    short: int  # paragraphs below min_words
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What the matching stages found, whichever engine ran them."""
+
+    clusters: list[Cluster]
+    distinct_texts: int
+    candidate_pairs: int
+    verified_pairs: int
+
+
 def scan(paths: Sequence[str], config: Config, progress: Progress | None = None) -> Report:
     """Scan ``paths`` and return the clustered repeats.
 
@@ -129,6 +158,23 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
         InputError: a path does not exist or is not a file or folder.
     """
     started = time.perf_counter()
+    collected = collect(paths, config, progress)
+    occurrences, texts, text_sentences = _distinct_texts(
+        collected.paragraphs, collected.sentence_keys
+    )
+    weights = rarity(t.content for t in texts)
+    pairs = _candidates(texts, text_sentences, config, weights)
+    links = _verified(texts, pairs, config, weights)
+    found = Found(build_clusters(occurrences, links), len(texts), len(pairs), len(links))
+    return finish(collected, found, started)
+
+
+def collect(paths: Sequence[str], config: Config, progress: Progress | None = None) -> Collected:
+    """Walk ``paths``, then read, split and normalise every file (in worker processes if large).
+
+    Raises:
+        InputError: a path does not exist or is not a file or folder.
+    """
     walked = walk(paths, config)
     skipped, errors = list(walked.skipped), list(walked.errors)
     warnings: list[Warning_] = []
@@ -166,28 +212,36 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
             )
             # Only a text's first occurrence gives its sentence keys (``_distinct_texts``).
             sentence_keys.append(() if repeat else piece.sentence_keys)
-
-    occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
-    weights = rarity(t.content for t in texts)
-    pairs = _candidates(texts, text_sentences, config, weights)
-    links = _verified(texts, pairs, config, weights)
-    clusters = build_clusters(occurrences, links)
-    stats = Stats(
+    return Collected(
         files_seen=len(walked.files) + len(walked.skipped) + len(walked.errors),
-        files_scanned=len(scanned),
-        paragraphs=len(paragraphs),
-        short_paragraphs=short,
-        distinct_texts=len(texts),
-        candidate_pairs=len(pairs),
-        verified_pairs=len(links),
-        seconds=round(time.perf_counter() - started, 3),
-    )
-    return Report(
-        files_scanned=tuple(scanned),
+        scanned=tuple(scanned),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         errors=tuple(sorted(errors, key=lambda e: e.path)),
         warnings=tuple(sorted(warnings, key=lambda w: w.path)),
-        clusters=tuple(clusters),
+        paragraphs=paragraphs,
+        sentence_keys=sentence_keys,
+        short=short,
+    )
+
+
+def finish(collected: Collected, found: Found, started: float) -> Report:
+    """The report of a scan: the files, the clusters and the counts."""
+    stats = Stats(
+        files_seen=collected.files_seen,
+        files_scanned=len(collected.scanned),
+        paragraphs=len(collected.paragraphs),
+        short_paragraphs=collected.short,
+        distinct_texts=found.distinct_texts,
+        candidate_pairs=found.candidate_pairs,
+        verified_pairs=found.verified_pairs,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    return Report(
+        files_scanned=collected.scanned,
+        skipped=collected.skipped,
+        errors=collected.errors,
+        warnings=collected.warnings,
+        clusters=tuple(found.clusters),
         stats=stats,
     )
 
@@ -289,15 +343,7 @@ def _candidates(
     # different text, and fewer words than the shingle size would give an empty shingle set.
     fuzzy_min = max(config.min_words, config.shingle_size)
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
-    lexical_pairs = _lsh(
-        [t.id for t in lexical],
-        [
-            shingle_hashes(hashes, config.shingle_size)
-            for hashes in batch_word_hashes([t.words for t in lexical])
-        ],
-        config.lsh_threshold,
-        config,
-    )
+    lexical_pairs = _lsh([t.id for t in lexical], [t.words for t in lexical], config)
     reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
     if config.reworded:
         reworded_pairs = union_pairs(_reworded_candidates(texts, fuzzy_min, weights))
@@ -322,8 +368,8 @@ def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity)
     )
 
 
-def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> PairArray:
+def _lsh(keys: list[int], texts: list[tuple[str, ...]], config: Config) -> PairArray:
     if len(keys) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    rows = signatures(sets, config.num_perm, config.seed)
-    return lsh_pairs(keys, rows, threshold)
+    rows = text_signatures(texts, config.shingle_size, config.num_perm, config.seed)
+    return lsh_pairs(keys, rows, config.lsh_threshold)
