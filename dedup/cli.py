@@ -130,6 +130,26 @@ def main() -> None:
 )
 @click.option("-v", "--verbose", is_flag=True, help="List skipped files on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback on an internal error.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Run the matching stages here or on Apache Spark (pip install 'dedup[spark]').",
+)
+@click.option("--master", metavar="URL", help="Spark master: local[*], spark://, yarn, k8s://.")
+@click.option("--remote", metavar="URL", help="Spark Connect server: sc://host:port.")
+@click.option(
+    "--spark-conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A Spark setting, e.g. spark.sql.shuffle.partitions=64.",
+)
+@click.option(
+    "--work-dir",
+    metavar="URI",
+    help="Folder for Spark's stage tables, one every executor reads [default: a temp folder].",
+)
 def scan(
     paths: tuple[str, ...],
     output_format: str,
@@ -139,6 +159,11 @@ def scan(
     color: str,
     verbose: bool,
     debug: bool,
+    engine: str,
+    master: str | None,
+    remote: str | None,
+    spark_conf: tuple[str, ...],
+    work_dir: str | None,
     **flags: Any,
 ) -> None:
     """Scan PATHS (files and folders; default: the current folder) for repeated paragraphs.
@@ -157,7 +182,11 @@ def scan(
     err = _stderr_console(color)
     try:
         config = build_config(flags, config_file, isolated)
-        report = _scan_with_progress(list(paths) or ["."], config, err)
+        spark = _spark_options(engine, master, remote, spark_conf, work_dir)
+        if spark is None:
+            report = _scan_with_progress(list(paths) or ["."], config, err)
+        else:
+            report = _scan_on_spark(list(paths) or ["."], config, spark)
         _messages(report, err, verbose)
         _write(report, output_format, output, color)
         code = exit_code(report, config)
@@ -217,6 +246,43 @@ def build_config(flags: dict[str, Any], config_file: Path | None, isolated: bool
         return Config(**settings)
     except TypeError as exc:  # pragma: no cover - settings keys are checked on load
         raise ConfigError(str(exc)) from exc
+
+
+def _spark_options(
+    engine: str, master: str | None, remote: str | None, conf: tuple[str, ...], work_dir: str | None
+) -> dict[str, Any] | None:
+    """The Spark engine's settings, or ``None`` for the local engine."""
+    if engine != "spark":
+        given = [n for n, v in (("--master", master), ("--remote", remote)) if v] + [
+            n for n, v in (("--spark-conf", conf), ("--work-dir", work_dir)) if v
+        ]
+        if given:
+            raise ConfigError(f"{given[0]} needs --engine spark")
+        return None
+    if master and remote:
+        raise ConfigError("give --master or --remote, not both")
+    pairs = []
+    for item in conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--spark-conf {item!r}: write it as KEY=VALUE")
+        pairs.append((key.strip(), value.strip()))
+    return {"master": master, "remote": remote, "conf": tuple(pairs), "work_dir": work_dir}
+
+
+def _scan_on_spark(paths: list[str], config: Config, settings: dict[str, Any]) -> Report:
+    try:
+        from dedup.engines import spark
+    except ImportError as exc:
+        raise ConfigError(
+            f"--engine spark needs pyspark ({exc}): pip install 'dedup[spark]'"
+        ) from exc
+    options = spark.SparkOptions(**settings)
+    session = spark.session(options)
+    try:
+        return spark.scan(paths, config, session, options.work_dir)
+    finally:
+        session.stop()
 
 
 def _scan_with_progress(paths: list[str], config: Config, err: Console) -> Report:

@@ -1,0 +1,473 @@
+"""The Spark engine: the scan's matching stages on Apache Spark, through DataFrames only.
+
+The per-text work (content words, signatures and band keys, rarity masses, verification) is
+the local engine's own code, called inside ``mapInArrow`` on Arrow batches; Spark does the
+grouping, the joins and the connected components. Only DataFrame operations are used (no RDDs,
+no ``checkpoint()``, no GraphFrames), so the same job runs on a classic cluster (``--master``)
+and over Spark Connect (``--remote``).
+
+Stages, each written to Parquet under the work folder so the next one reads a short plan:
+1. exact collapse: paragraphs grouped by their words; a text's id is the id of its first
+   paragraph, so text ids sort as the local engine's do and ties break the same way;
+2. rarity: document frequency of each content word over the distinct texts, and its weight;
+3. candidates: LSH band buckets, shared-sentence buckets and shared rare words, as in
+   ``dedup.candidates``; a bucket over its cap links every member to its smallest id only;
+4. verification of every candidate pair with ``dedup.verify.verify``;
+5. connected components by large-star/small-star rounds (Kiveris et al. 2014);
+6. the clustered paragraphs and links are collected and ``dedup.cluster`` builds the same
+   clusters the local engine builds.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from dedup.candidates import (
+    MAX_SENTENCE_BUCKET,
+    RARE_MAX_POSTINGS,
+    RARE_MAX_SHARE,
+    RARE_MIN_POSTINGS,
+    band_slices,
+)
+from dedup.cluster import clusters_of_components
+from dedup.config import Config
+from dedup.models import Cluster, Kind, Link, Paragraph, Report
+from dedup.normalize import content_sequence
+from dedup.pipeline import REWORDED_MIN_SHARED, Collected, Found, collect, finish
+from dedup.rarity import Rarity, idf
+from dedup.signatures import text_signatures
+from dedup.verify import Text, verify
+
+# An LSH band bucket of more texts than this links each to the smallest id only (the local
+# engine pairs every member of every bucket: the reports differ only past this size).
+MAX_BAND_BUCKET = 1024
+
+
+# A classic session started by dedup: no web UI, no progress bars mixed into the report.
+_QUIET = (
+    ("spark.ui.enabled", "false"),
+    ("spark.ui.showConsoleProgress", "false"),
+    ("spark.log.level", "ERROR"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SparkOptions:
+    """Where Spark runs and where it keeps the stages' tables."""
+
+    master: str | None = None  # local[*], spark://..., yarn, k8s://...
+    remote: str | None = None  # sc://host:port (Spark Connect)
+    conf: tuple[tuple[str, str], ...] = ()
+    work_dir: str | None = None  # a folder every executor can read; a temporary one by default
+
+
+def session(options: SparkOptions) -> SparkSession:
+    """A Spark session as ``options`` say (``local[*]`` when neither master nor remote)."""
+    builder: Any = SparkSession.builder.appName("dedup")
+    if options.remote:
+        builder = builder.remote(options.remote)
+    else:
+        builder = builder.master(options.master or "local[*]")
+        for key, value in _QUIET:
+            builder = builder.config(key, value)
+    for key, value in options.conf:
+        builder = builder.config(key, value)
+    with warnings.catch_warnings():
+        # Our batches are Arrow only; pyspark warns about pandas 3 whether it is used or not.
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
+        spark: SparkSession = builder.getOrCreate()
+    return spark
+
+
+def scan(
+    paths: Sequence[str], config: Config, spark: SparkSession, work_dir: str | None = None
+) -> Report:
+    """Scan ``paths`` as ``dedup.pipeline.scan`` does, the matching stages run by ``spark``.
+
+    The files are walked and read here, on the driver, by the local engine's reader.
+
+    Raises:
+        InputError: a path does not exist or is not a file or folder.
+    """
+    started = time.perf_counter()
+    collected = collect(paths, config)
+    with _Work(spark, work_dir) as work:
+        found = _match(spark, collected, config, work)
+    return finish(collected, found, started)
+
+
+class _Work:
+    """The folder of the stages' Parquet tables (a temporary one is removed at the end)."""
+
+    def __init__(self, spark: SparkSession, root: str | None) -> None:
+        self.spark = spark
+        self.owned = root is None
+        self.root = root if root is not None else tempfile.mkdtemp(prefix="dedup-spark-")
+
+    def __enter__(self) -> _Work:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.owned:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def save(self, frame: DataFrame, name: str) -> DataFrame:
+        """Write ``frame`` and read it back: later stages start from the table, not the plan."""
+        path = f"{self.root.rstrip('/')}/{name}"
+        frame.write.mode("overwrite").parquet(path)
+        return self.spark.read.parquet(path)
+
+
+# --- words in Arrow: lone surrogates (undecodable bytes) are not UTF-8, so they travel as
+# "\xNN" (a backslash is never part of a word, so the escape cannot be confused with a word).
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_ESCAPE = re.compile(r"\\x([89a-f][0-9a-f])")
+
+
+def _escaped(word: str) -> str:
+    if word.isascii():
+        return word
+    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", word)
+
+
+def _restored(word: str) -> str:
+    if "\\" not in word:
+        return word
+    return _ESCAPE.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), word)
+
+
+def _words(escaped: Iterable[str]) -> tuple[str, ...]:
+    return tuple(map(_restored, escaped))
+
+
+def _paragraph_frame(spark: SparkSession, collected: Collected) -> DataFrame:
+    """The paragraphs' ids, words and sentence keys, sent from the driver."""
+    table = pa.table(
+        {
+            "pid": pa.array([p.id for p in collected.paragraphs], pa.int64()),
+            "words": pa.array(
+                [[_escaped(w) for w in p.words] for p in collected.paragraphs],
+                pa.list_(pa.string()),
+            ),
+            "keys": pa.array(
+                [[_escaped(k) for k in keys] for keys in collected.sentence_keys],
+                pa.list_(pa.string()),
+            ),
+        }
+    )
+    return spark.createDataFrame(table)
+
+
+# --- the per-batch functions (run in Spark's Python workers)
+Batches = Iterator[pa.RecordBatch]
+
+
+def _content_batch(batches: Batches) -> Batches:
+    for batch in batches:
+        texts = batch.column("words").to_pylist()
+        content = [[_escaped(w) for w in content_sequence(_words(t))] for t in texts]
+        yield pa.RecordBatch.from_pydict(
+            {"tid": batch.column("tid"), "content": pa.array(content, pa.list_(pa.string()))}
+        )
+
+
+def _band_batch(config: Config, batches: Batches) -> Batches:
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        texts = [_words(t) for t in batch.column("words").to_pylist()]
+        rows = text_signatures(texts, config.shingle_size, config.num_perm, config.seed)
+        for number, band in enumerate(band_slices(rows, config.lsh_threshold)):
+            keys = [row.tobytes() for row in np.ascontiguousarray(band)]
+            yield pa.RecordBatch.from_pydict(
+                {
+                    "band": pa.array(np.full(batch.num_rows, number, dtype=np.int32)),
+                    "key": pa.array(keys, pa.binary()),
+                    "tid": batch.column("tid"),
+                }
+            )
+
+
+def _weight_batch(texts: int, batches: Batches) -> Batches:
+    for batch in batches:
+        frequencies = batch.column("df").to_pylist()
+        yield pa.RecordBatch.from_pydict(
+            {
+                "word": batch.column("word"),
+                "df": batch.column("df"),
+                "weight": pa.array([idf(texts, f) for f in frequencies], pa.float64()),
+            }
+        )
+
+
+def _mass_batch(texts: int, batches: Batches) -> Batches:
+    """Each text's distinct content words in order, their weights, and their summed weight."""
+    for batch in batches:
+        words_out, weights_out, masses = [], [], []
+        for pairs in batch.column("weighted").to_pylist():
+            weights = {_restored(p["word"]): p["weight"] for p in pairs}
+            ordered = sorted(weights)  # the order the local engine sums in
+            words_out.append([_escaped(w) for w in ordered])
+            weights_out.append([weights[w] for w in ordered])
+            masses.append(Rarity({}, texts, weights).mass(ordered))
+        yield pa.RecordBatch.from_pydict(
+            {
+                "tid": batch.column("tid"),
+                "cwords": pa.array(words_out, pa.list_(pa.string())),
+                "cweights": pa.array(weights_out, pa.list_(pa.float64())),
+                "mass": pa.array(masses, pa.float64()),
+            }
+        )
+
+
+def _rare_batch(min_share: float, batches: Batches) -> Batches:
+    """Pairs whose shared rare words weigh enough (summed in word order, as locally)."""
+    for batch in batches:
+        keep = []
+        for shared, mass_a, mass_b in zip(
+            batch.column("shared").to_pylist(),
+            batch.column("mass_a").to_pylist(),
+            batch.column("mass_b").to_pylist(),
+            strict=True,
+        ):
+            total = 0.0
+            for _, weight in sorted((_restored(s["word"]), s["weight"]) for s in shared):
+                total += weight
+            keep.append(total >= min_share * min(mass_a, mass_b))
+        yield batch.select(["a", "b"]).filter(pa.array(keep, pa.bool_()))
+
+
+def _text(row: dict[str, Any], side: str) -> tuple[Text, dict[str, float]]:
+    words = _words(row[f"words_{side}"])
+    content = _words(row[f"content_{side}"])
+    weights = dict(zip(_words(row[f"cwords_{side}"]), row[f"cweights_{side}"], strict=True))
+    return Text(row[side], words, content), weights
+
+
+def _verify_batch(config: Config, texts: int, batches: Batches) -> Batches:
+    for batch in batches:
+        out: dict[str, list[Any]] = {"a": [], "b": [], "kind": [], "similarity": [], "inner": []}
+        for row in batch.to_pylist():
+            a, weights_a = _text(row, "a")
+            b, weights_b = _text(row, "b")
+            link = verify(a, b, config, Rarity({}, texts, {**weights_a, **weights_b}))
+            if link is None:
+                continue
+            out["a"].append(link.a)
+            out["b"].append(link.b)
+            out["kind"].append(link.kind.value)
+            out["similarity"].append(link.similarity)
+            out["inner"].append(link.inner)
+        yield pa.RecordBatch.from_pydict(
+            out,
+            schema=pa.schema(
+                [
+                    ("a", pa.int64()),
+                    ("b", pa.int64()),
+                    ("kind", pa.string()),
+                    ("similarity", pa.float64()),
+                    ("inner", pa.int64()),
+                ]
+            ),
+        )
+
+
+# --- the stages
+def _match(spark: SparkSession, collected: Collected, config: Config, work: _Work) -> Found:
+    paragraphs = work.save(_paragraph_frame(spark, collected), "paragraphs")
+    texts, weights, n = _texts(paragraphs, work)
+    pairs = work.save(_candidates(texts, weights, n, config, work), "pairs")
+    links = work.save(_verified(texts, pairs, n, config), "links")
+    roots = work.save(_clustered(texts, _components(links, work)), "roots")
+    members = paragraphs.select("pid", "words").join(texts.select("tid", "words"), "words")
+    members = members.join(roots, "tid").select("pid", "tid", "root")
+    rooted = links.join(roots.withColumnRenamed("tid", "a"), "a")
+    clusters = _assemble(members.collect(), rooted.collect(), collected.paragraphs)
+    return Found(clusters, n, pairs.count(), links.count())
+
+
+def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, int]:
+    """Distinct texts with their content words and rarity masses, the word weights, the count."""
+    distinct = paragraphs.groupBy("words").agg(
+        F.min("pid").alias("tid"),
+        F.count("*").alias("copies"),
+        F.min_by("keys", "pid").alias("keys"),  # the first occurrence's sentences
+    )
+    distinct = work.save(distinct, "distinct")
+    n = distinct.count()
+    content = distinct.select("tid", "words").mapInArrow(
+        _content_batch, "tid long, content array<string>"
+    )
+    texts = work.save(distinct.join(content, "tid"), "texts-content")
+    vocabulary = (
+        texts.select(F.explode(F.array_distinct("content")).alias("word"))
+        .groupBy("word")
+        .agg(F.count("*").alias("df"))
+    )
+    weights = work.save(
+        vocabulary.mapInArrow(partial(_weight_batch, n), "word string, df long, weight double"),
+        "weights",
+    )
+    weighted = (
+        texts.select("tid", F.explode(F.array_distinct("content")).alias("word"))
+        .join(weights, "word")
+        .groupBy("tid")
+        .agg(F.collect_list(F.struct("word", "weight")).alias("weighted"))
+    )
+    masses = weighted.mapInArrow(
+        partial(_mass_batch, n),
+        "tid long, cwords array<string>, cweights array<double>, mass double",
+    )
+    texts = texts.join(masses, "tid", "left").select(
+        "tid",
+        "words",
+        "content",
+        "keys",
+        "copies",
+        F.size("words").alias("length"),
+        F.coalesce("cwords", F.array().cast("array<string>")).alias("cwords"),
+        F.coalesce("cweights", F.array().cast("array<double>")).alias("cweights"),
+        F.coalesce("mass", F.lit(0.0)).alias("mass"),
+    )
+    return work.save(texts, "texts"), weights, n
+
+
+def _bucket_pairs(members: DataFrame, keys: list[str], cap: int) -> DataFrame:
+    """Pairs ``(a, b)``, ``a < b``, in the same bucket; past ``cap``, a star on the first."""
+    sizes = members.groupBy(*keys).agg(F.count("*").alias("size"), F.min("tid").alias("first"))
+    sized = members.join(sizes, keys)
+    small = sized.filter(F.col("size") <= cap)
+    left = small.select(*keys, F.col("tid").alias("a"))
+    right = small.select(*keys, F.col("tid").alias("b"))
+    pairs = left.join(right, keys).filter(F.col("a") < F.col("b")).select("a", "b")
+    star = sized.filter((F.col("size") > cap) & (F.col("tid") != F.col("first")))
+    return pairs.unionByName(star.select(F.col("first").alias("a"), F.col("tid").alias("b")))
+
+
+def _candidates(
+    texts: DataFrame, weights: DataFrame, n: int, config: Config, work: _Work
+) -> DataFrame:
+    fuzzy = texts.filter(F.col("length") >= max(config.min_words, config.shingle_size))
+    bands = fuzzy.select("tid", "words").mapInArrow(
+        partial(_band_batch, config), "band int, key binary, tid long"
+    )
+    parts = [_bucket_pairs(work.save(bands, "bands"), ["band", "key"], MAX_BAND_BUCKET)]
+    sentences = fuzzy.select("tid", F.explode(F.array_distinct("keys")).alias("key"))
+    parts.append(_bucket_pairs(sentences, ["key"], MAX_SENTENCE_BUCKET))
+    if config.reworded:
+        parts.append(_rare_pairs(fuzzy, weights, n))
+    union = parts[0]
+    for part in parts[1:]:
+        union = union.unionByName(part)
+    return union.distinct()
+
+
+def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int) -> DataFrame:
+    cap = min(RARE_MAX_POSTINGS, max(RARE_MIN_POSTINGS, int(RARE_MAX_SHARE * n)))
+    rare = weights.filter(F.col("df") <= cap).select("word", "weight")
+    postings = fuzzy.select("tid", F.explode("cwords").alias("word")).join(rare, "word")
+    left = postings.select("word", "weight", F.col("tid").alias("a"))
+    right = postings.select("word", F.col("tid").alias("b"))
+    shared = (
+        left.join(right, "word")
+        .filter(F.col("a") < F.col("b"))
+        .groupBy("a", "b")
+        .agg(F.collect_list(F.struct("word", "weight")).alias("shared"))
+    )
+    masses = fuzzy.select("tid", "mass")
+    shared = shared.join(
+        masses.select(F.col("tid").alias("a"), F.col("mass").alias("mass_a")), "a"
+    ).join(masses.select(F.col("tid").alias("b"), F.col("mass").alias("mass_b")), "b")
+    return shared.mapInArrow(partial(_rare_batch, REWORDED_MIN_SHARED), "a long, b long")
+
+
+def _side(texts: DataFrame, side: str) -> DataFrame:
+    return texts.select(
+        F.col("tid").alias(side),
+        *(F.col(c).alias(f"{c}_{side}") for c in ("words", "content", "cwords", "cweights")),
+    )
+
+
+def _verified(texts: DataFrame, pairs: DataFrame, n: int, config: Config) -> DataFrame:
+    joined = pairs.join(_side(texts, "a"), "a").join(_side(texts, "b"), "b")
+    return joined.mapInArrow(
+        partial(_verify_batch, config, n),
+        "a long, b long, kind string, similarity double, inner long",
+    )
+
+
+# --- connected components: large-star / small-star on edges (u, v), u > v
+def _large_star(edges: DataFrame) -> DataFrame:
+    both = edges.unionByName(edges.select(F.col("v").alias("u"), F.col("u").alias("v")))
+    smallest = both.groupBy("u").agg(F.least(F.min("v"), F.col("u")).alias("m"))
+    return (
+        both.filter(F.col("v") > F.col("u"))
+        .join(smallest, "u")
+        .select(F.col("v").alias("u"), F.col("m").alias("v"))
+        .distinct()
+    )
+
+
+def _small_star(edges: DataFrame) -> DataFrame:
+    smallest = edges.groupBy("u").agg(F.min("v").alias("m"))
+    spokes = (
+        edges.join(smallest, "u")
+        .filter(F.col("v") != F.col("m"))
+        .select(F.col("v").alias("u"), F.col("m").alias("v"))
+    )
+    return spokes.unionByName(smallest.select("u", F.col("m").alias("v"))).distinct()
+
+
+def _components(links: DataFrame, work: _Work) -> DataFrame:
+    """``(tid, root)`` for every linked text, root the smallest text id of its component."""
+    edges = work.save(
+        links.select(F.col("b").alias("u"), F.col("a").alias("v")).distinct(), "edges-0"
+    )
+    rounds = 0
+    while True:
+        rounds += 1
+        stars = work.save(_small_star(_large_star(edges)), f"edges-{rounds}")
+        if stars.count() == edges.count() and stars.subtract(edges).isEmpty():
+            break
+        edges = stars
+    roots = stars.select(F.col("v").alias("tid"), F.col("v").alias("root"))
+    return stars.select(F.col("u").alias("tid"), F.col("v").alias("root")).unionByName(
+        roots.distinct()
+    )
+
+
+def _clustered(texts: DataFrame, components: DataFrame) -> DataFrame:
+    """``(tid, root)`` of every text in a cluster: linked, or repeated exactly."""
+    repeated = texts.filter(F.col("copies") > 1).select("tid", F.col("tid").alias("root"))
+    return components.unionByName(repeated.join(components, "tid", "left_anti"))
+
+
+def _assemble(
+    members: Iterable[Any], links: Iterable[Any], paragraphs: Sequence[Paragraph]
+) -> list[Cluster]:
+    """The clusters of the collected members and links, built by ``dedup.cluster``."""
+    occurrences: dict[int, list[Paragraph]] = defaultdict(list)
+    texts: dict[int, set[int]] = defaultdict(set)
+    for row in sorted(members, key=lambda r: r["pid"]):
+        occurrences[row["tid"]].append(paragraphs[row["pid"]])
+        texts[row["root"]].add(row["tid"])
+    by_root: dict[int, list[Link]] = defaultdict(list)
+    for row in links:
+        link = Link(row["a"], row["b"], Kind(row["kind"]), row["similarity"], row["inner"])
+        by_root[row["root"]].append(link)
+    components = [(sorted(ids), by_root[root]) for root, ids in texts.items()]
+    return clusters_of_components(components, occurrences)
