@@ -57,6 +57,8 @@ from dedup.verify import Text, verify
 MAX_BAND_BUCKET = 1024
 
 
+# Our batches are Arrow only; pyspark warns about pandas 3 whether pandas is used or not.
+_PANDAS_WARNING = "PySpark does not yet fully support pandas"
 # A classic session started by dedup: no web UI, no progress bars mixed into the report.
 _QUIET = (
     ("spark.ui.enabled", "false"),
@@ -87,8 +89,7 @@ def session(options: SparkOptions) -> SparkSession:
     for key, value in options.conf:
         builder = builder.config(key, value)
     with warnings.catch_warnings():
-        # Our batches are Arrow only; pyspark warns about pandas 3 whether it is used or not.
-        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
+        warnings.filterwarnings("ignore", _PANDAS_WARNING)
         spark: SparkSession = builder.getOrCreate()
     return spark
 
@@ -105,7 +106,8 @@ def scan(
     """
     started = time.perf_counter()
     collected = collect(paths, config)
-    with _Work(spark, work_dir) as work:
+    with _Work(spark, work_dir) as work, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _PANDAS_WARNING)
         found = _match(spark, collected, config, work)
     return finish(collected, found, started)
 
