@@ -28,11 +28,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup.candidates import MAX_SENTENCE_BUCKET
 from dedup.cli import main
 from dedup.cluster import UnionFind
 from dedup.config import Config
+from dedup.normalize import words
 from dedup.pipeline import scan
 from dedup.reporters.json_report import render_json
 
@@ -114,6 +117,14 @@ def build(root: Path, seed: int = 7) -> Path:
     broken = "Caf\xe9 menus were printed again for the summer fair on the green.".encode("latin-1")
     (docs / "g.txt").write_bytes(broken + b"\n\n" + broken + b"\n")
     return docs
+
+
+@given(st.text(alphabet=st.sampled_from("ab\u00e9\\x8f \udc80\udcff\udc8f"), max_size=30))
+def test_words_travel_through_arrow_unchanged(text: str) -> None:
+    for word in words(text):
+        escaped = spark._escaped(word)
+        escaped.encode("utf-8")  # Arrow needs valid UTF-8
+        assert spark._restored(escaped) == word
 
 
 @pytest.fixture(scope="class")
