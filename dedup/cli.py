@@ -150,6 +150,16 @@ def main() -> None:
     metavar="URI",
     help="Folder for Spark's stage tables, one every executor reads [default: a temp folder].",
 )
+@click.option(
+    "--dataset",
+    type=click.Choice(["jsonl", "parquet"]),
+    help="With --engine spark: PATHS are datasets on any path Spark reads, a document a record.",
+)
+@click.option(
+    "--id-field",
+    metavar="NAME",
+    help="With --dataset: the field naming each record (stands for the path) [default: id].",
+)
 def scan(
     paths: tuple[str, ...],
     output_format: str,
@@ -164,6 +174,8 @@ def scan(
     remote: str | None,
     spark_conf: tuple[str, ...],
     work_dir: str | None,
+    dataset: str | None,
+    id_field: str | None,
     **flags: Any,
 ) -> None:
     """Scan PATHS (files and folders; default: the current folder) for repeated paragraphs.
@@ -183,6 +195,14 @@ def scan(
     try:
         config = build_config(flags, config_file, isolated)
         spark = _spark_options(engine, master, remote, spark_conf, work_dir)
+        if spark is not None and dataset is not None:
+            spark.update(dataset=dataset, id_field=id_field or "id")
+        elif id_field is not None or dataset is not None:
+            raise ConfigError(
+                "--id-field needs --dataset"
+                if dataset is None
+                else "--dataset needs --engine spark"
+            )
         if spark is None:
             report = _scan_with_progress(list(paths) or ["."], config, err)
         else:
@@ -277,9 +297,12 @@ def _scan_on_spark(paths: list[str], config: Config, settings: dict[str, Any]) -
         raise ConfigError(
             f"--engine spark needs pyspark ({exc}): pip install 'dedup[spark]'"
         ) from exc
+    dataset, id_field = settings.pop("dataset", None), settings.pop("id_field", "id")
     options = spark.SparkOptions(**settings)
     session = spark.session(options)
     try:
+        if dataset is not None:
+            return spark.scan_dataset(paths, dataset, config, session, id_field, options.work_dir)
         return spark.scan(paths, config, session, options.work_dir)
     finally:
         session.stop()

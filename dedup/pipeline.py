@@ -139,6 +139,8 @@ class Collected:
     # per paragraph; empty for a repeat of an earlier text (only a first occurrence gives them)
     sentence_keys: list[tuple[str, ...]]
     short: int  # paragraphs below min_words
+    # how many paragraphs in all (a dataset read by Spark gives the count, not the list)
+    paragraph_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +223,7 @@ def collect(paths: Sequence[str], config: Config, progress: Progress | None = No
         paragraphs=paragraphs,
         sentence_keys=sentence_keys,
         short=short,
+        paragraph_count=len(paragraphs),
     )
 
 
@@ -229,7 +232,7 @@ def finish(collected: Collected, found: Found, started: float) -> Report:
     stats = Stats(
         files_seen=collected.files_seen,
         files_scanned=len(collected.scanned),
-        paragraphs=len(collected.paragraphs),
+        paragraphs=collected.paragraph_count,
         short_paragraphs=collected.short,
         distinct_texts=found.distinct_texts,
         candidate_pairs=found.candidate_pairs,

@@ -38,6 +38,8 @@ def test_the_local_engine_never_imports_pyspark() -> None:
             "give --master or --remote, not both",
         ),
         (["--engine", "spark", "--spark-conf", "shuffle"], "write it as KEY=VALUE"),
+        (["--dataset", "jsonl"], "--dataset needs --engine spark"),
+        (["--engine", "spark", "--id-field", "name"], "--id-field needs --dataset"),
     ],
 )
 def test_spark_flags_are_checked_before_spark_starts(args: list[str], message: str) -> None:

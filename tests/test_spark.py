@@ -35,9 +35,10 @@ from dedup.candidates import MAX_SENTENCE_BUCKET
 from dedup.cli import main
 from dedup.cluster import UnionFind
 from dedup.config import Config
+from dedup.errors import InputError
 from dedup.normalize import words
 from dedup.pipeline import scan
-from dedup.reporters.json_report import render_json
+from dedup.reporters.json_report import render_json, report_dict
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -62,7 +63,10 @@ def require_spark() -> None:
 
 require_spark()
 
-from dedup.engines import spark  # noqa: E402  (needs pyspark: after the check above)
+import pyarrow as pa  # noqa: E402  (with pyspark: after the check above)
+import pyarrow.parquet as pq  # noqa: E402
+
+from dedup.engines import spark  # noqa: E402
 
 PROFIT = "The company said second-quarter profit rose 28 percent to 50 million dollars on sales."
 RETOLD = "Second-quarter profit climbed 28 percent to 50 million dollars, the company said."
@@ -163,6 +167,42 @@ class TestLocalMaster:
         assert render_json(spark.scan(["docs"], config, session, str(tmp_path / "work"))) == local
         assert "reworded" not in json.loads(local)["stats"]["clusters_by_kind"]
         assert (tmp_path / "work" / "texts").is_dir(), "a given work folder is kept"
+
+    def test_a_dataset_gives_the_clusters_of_the_same_files(
+        self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        docs = build(tmp_path)
+        names = ["a.txt", "b.txt", "c.txt", "e.txt"]  # plain text: a record's text is cut alike
+        plain = tmp_path / "plain"
+        plain.mkdir()
+        records = []
+        for name in names:
+            text = (docs / name).read_text("utf-8")
+            (plain / name).write_text(text, "utf-8")
+            records.append({"name": name, "body": {"text": text}})
+        lines = "".join(json.dumps(r) + "\n" for r in [*records, {"name": "empty"}])
+        (tmp_path / "records.jsonl").write_text(lines, "utf-8")
+        pq.write_table(pa.Table.from_pylist(records), tmp_path / "records.parquet")
+        monkeypatch.chdir(plain)
+        local = report_dict(scan(["."], Config(root=plain)))
+        config = Config(text_field="body.text")
+        for dataset, file_format in (("records.jsonl", "jsonl"), ("records.parquet", "parquet")):
+            path = str(tmp_path / dataset)
+            found = report_dict(spark.scan_dataset([path], file_format, config, session, "name"))
+            assert found["clusters"] == local["clusters"]
+            # Not candidate_pairs: a boilerplate bucket's star centres on its smallest text id,
+            # and a record's ids are hashes, not walk order.
+            for key in ("paragraphs", "distinct_texts", "verified_pairs"):
+                assert found["stats"][key] == local["stats"][key]
+            assert found["files_scanned"] == [path]
+            missing = [w["message"] for w in found["warnings"]]
+            assert missing == (
+                ["1 records without a 'body.text' string; skipped"]
+                if file_format == "jsonl"
+                else []
+            )
+        with pytest.raises(InputError, match="no field 'title'"):
+            spark.scan_dataset([path], "parquet", Config(text_field="title"), session, "name")
 
     def test_components_are_those_of_a_union_find(self, session: Any, tmp_path: Path) -> None:
         rng = random.Random(3)

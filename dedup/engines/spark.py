@@ -20,13 +20,14 @@ Stages, each written to Parquet under the work folder so the next one reads a sh
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import tempfile
 import time
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -35,6 +36,7 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import DataType, StringType, StructType
 
 from dedup.candidates import (
     MAX_SENTENCE_BUCKET,
@@ -45,9 +47,18 @@ from dedup.candidates import (
 )
 from dedup.cluster import clusters_of_components
 from dedup.config import Config
-from dedup.models import Cluster, Kind, Link, Paragraph, Report
+from dedup.errors import InputError
+from dedup.formats import plain
+from dedup.models import Cluster, Kind, Link, Paragraph, Report, Warning_
 from dedup.normalize import content_sequence
-from dedup.pipeline import REWORDED_MIN_SHARED, Collected, Found, collect, finish
+from dedup.pipeline import (
+    REWORDED_MIN_SHARED,
+    Collected,
+    Found,
+    collect,
+    finish,
+    normalise_block,
+)
 from dedup.rarity import Rarity, idf
 from dedup.signatures import text_signatures
 from dedup.verify import Text, verify
@@ -108,7 +119,9 @@ def scan(
     collected = collect(paths, config)
     with _Work(spark, work_dir) as work, warnings.catch_warnings():
         warnings.filterwarnings("ignore", _PANDAS_WARNING)
-        found = _match(spark, collected, config, work)
+        paragraphs = work.save(_paragraph_frame(spark, collected), "paragraphs")
+        matched = _match(paragraphs, config, work)
+    found = _found(matched, lambda row: collected.paragraphs[row["pid"]], _walk_order)
     return finish(collected, found, started)
 
 
@@ -289,17 +302,38 @@ def _verify_batch(config: Config, texts: int, batches: Batches) -> Batches:
 
 
 # --- the stages
-def _match(spark: SparkSession, collected: Collected, config: Config, work: _Work) -> Found:
-    paragraphs = work.save(_paragraph_frame(spark, collected), "paragraphs")
+@dataclass(frozen=True, slots=True)
+class _Matched:
+    members: list[Any]  # rows (pid, tid, root[, path, start_line, end_line, text])
+    links: list[Any]  # rows (a, b, kind, similarity, inner, root)
+    texts: int
+    candidates: int
+    verified: int
+
+
+_DETAILS = ("path", "start_line", "end_line", "text")
+
+
+def _match(paragraphs: DataFrame, config: Config, work: _Work) -> _Matched:
+    """Every stage after reading, on ``paragraphs`` (pid, words, keys[, details])."""
     texts, weights, n = _texts(paragraphs, work)
     pairs = work.save(_candidates(texts, weights, n, config, work), "pairs")
     links = work.save(_verified(texts, pairs, n, config), "links")
     roots = work.save(_clustered(texts, _components(links, work)), "roots")
-    members = paragraphs.select("pid", "words").join(texts.select("tid", "words"), "words")
-    members = members.join(roots, "tid").select("pid", "tid", "root")
+    details = [c for c in _DETAILS if c in paragraphs.columns]
+    members = paragraphs.select("pid", "words", *details).join(
+        texts.select("tid", "words"), "words"
+    )
+    members = members.join(roots, "tid").select("pid", "tid", "root", *details)
     rooted = links.join(roots.withColumnRenamed("tid", "a"), "a")
-    clusters = _assemble(members.collect(), rooted.collect(), collected.paragraphs)
-    return Found(clusters, n, pairs.count(), links.count())
+    return _Matched(members.collect(), rooted.collect(), n, pairs.count(), links.count())
+
+
+def _found(
+    matched: _Matched, paragraph: Callable[[Any], Paragraph], order: Callable[[Any], Any]
+) -> Found:
+    clusters = _assemble(matched.members, matched.links, paragraph, order)
+    return Found(clusters, matched.texts, matched.candidates, matched.verified)
 
 
 def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, int]:
@@ -458,14 +492,28 @@ def _clustered(texts: DataFrame, components: DataFrame) -> DataFrame:
     return components.unionByName(repeated.join(components, "tid", "left_anti"))
 
 
+def _walk_order(row: Any) -> int:
+    return int(row["pid"])
+
+
+def _place(row: Any) -> tuple[str, int, int]:
+    return (row["path"], row["start_line"], row["pid"])
+
+
 def _assemble(
-    members: Iterable[Any], links: Iterable[Any], paragraphs: Sequence[Paragraph]
+    members: Iterable[Any],
+    links: Iterable[Any],
+    paragraph: Callable[[Any], Paragraph],
+    order: Callable[[Any], Any],
 ) -> list[Cluster]:
-    """The clusters of the collected members and links, built by ``dedup.cluster``."""
+    """The clusters of the collected members and links, built by ``dedup.cluster``.
+
+    ``order`` puts each text's occurrences in order: its first is the one exact copies link to.
+    """
     occurrences: dict[int, list[Paragraph]] = defaultdict(list)
     texts: dict[int, set[int]] = defaultdict(set)
-    for row in sorted(members, key=lambda r: r["pid"]):
-        occurrences[row["tid"]].append(paragraphs[row["pid"]])
+    for row in sorted(members, key=order):
+        occurrences[row["tid"]].append(paragraph(row))
         texts[row["root"]].add(row["tid"])
     by_root: dict[int, list[Link]] = defaultdict(list)
     for row in links:
@@ -473,3 +521,117 @@ def _assemble(
         by_root[row["root"]].append(link)
     components = [(sorted(ids), by_root[root]) for root, ids in texts.items()]
     return clusters_of_components(components, occurrences)
+
+
+# --- datasets: JSON Lines or Parquet on any path Spark reads, one document per record
+def scan_dataset(
+    paths: Sequence[str],
+    file_format: str,
+    config: Config,
+    spark: SparkSession,
+    id_field: str = "id",
+    work_dir: str | None = None,
+) -> Report:
+    """Scan datasets of documents: ``config.text_field`` holds a record's text, ``id_field``
+    names the record (it stands where a file path stands in the report).
+
+    Raises:
+        InputError: a field is missing, or two records share an id.
+    """
+    started = time.perf_counter()
+    with _Work(spark, work_dir) as work, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _PANDAS_WARNING)
+        records = _records(spark, paths, file_format, config.text_field, id_field)
+        missing = records.filter(F.col("text").isNull()).count()
+        paragraphs = work.save(
+            records.filter(F.col("text").isNotNull()).mapInArrow(_paragraph_batch, _PARAGRAPHS),
+            "paragraphs",
+        )
+        count = paragraphs.count()
+        if paragraphs.select("pid").distinct().count() != count:
+            raise InputError(f"two records share an {id_field!r} value: give each its own id")
+        short = paragraphs.filter(F.size("words") < config.min_words).count()
+        matched = _match(paragraphs, config, work)
+    problem = f"{missing} records without a {config.text_field!r} string; skipped"
+    warned = (Warning_(", ".join(paths), problem),) if missing else ()
+    collected = Collected(len(paths), tuple(paths), (), (), warned, [], [], short, count)
+    found = _found(
+        matched,
+        lambda row: Paragraph(
+            row["pid"], row["path"], row["start_line"], row["end_line"], row["text"], ()
+        ),
+        _place,
+    )
+    return finish(collected, found, started)
+
+
+_PARAGRAPHS = (
+    "pid long, path string, start_line int, end_line int, text string, "
+    "words array<string>, keys array<string>"
+)
+
+
+def _records(
+    spark: SparkSession, paths: Sequence[str], file_format: str, text_field: str, id_field: str
+) -> DataFrame:
+    frame = spark.read.format("json" if file_format == "jsonl" else file_format).load(list(paths))
+    where = ", ".join(paths)
+    for flag, name in (("--text-field", text_field), ("--id-field", id_field)):
+        found = _field_type(frame.schema, name)
+        if found is None:
+            raise InputError(f"{where}: no field {name!r} in the records (choose it with {flag})")
+        if flag == "--text-field" and not isinstance(found, StringType):
+            raise InputError(f"{where}: field {name!r} holds {found.simpleString()}, not text")
+    return frame.select(
+        F.col(id_field).cast("string").alias("path"), F.col(text_field).alias("text")
+    ).filter(F.col("path").isNotNull())
+
+
+def _field_type(schema: StructType, name: str) -> DataType | None:
+    """The type of field ``name`` (``meta.body`` reaches into a nested record), if there is one."""
+    found: DataType = schema
+    for part in name.split("."):
+        if not isinstance(found, StructType) or part not in found.fieldNames():
+            return None
+        found = found[part].dataType
+    return found
+
+
+def paragraph_id(record: str, number: int) -> int:
+    """A stable 64-bit id of a record's ``number``-th paragraph (the same on every machine)."""
+    key = f"{record}\0{number}".encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big", signed=True)
+
+
+def _paragraph_batch(batches: Batches) -> Batches:
+    """Cut each record's text as plain text is cut, and normalise each block (the local code)."""
+    for batch in batches:
+        out: dict[str, list[Any]] = {name: [] for name in ("pid", *_DETAILS, "words", "keys")}
+        for record, text in zip(
+            batch.column("path").to_pylist(), batch.column("text").to_pylist(), strict=True
+        ):
+            for number, block in enumerate(plain.blocks(text)):
+                piece = normalise_block(block)
+                if not piece.words:
+                    continue
+                out["pid"].append(paragraph_id(record, number))
+                out["path"].append(record)
+                out["start_line"].append(piece.start_line)
+                out["end_line"].append(piece.end_line)
+                out["text"].append(piece.text)
+                out["words"].append(list(piece.words))
+                out["keys"].append(list(piece.sentence_keys))
+        yield pa.RecordBatch.from_pydict(out, schema=_PARAGRAPH_SCHEMA)
+
+
+_PARAGRAPH_SCHEMA = pa.schema(
+    [
+        ("pid", pa.int64()),
+        ("path", pa.string()),
+        ("start_line", pa.int32()),
+        ("end_line", pa.int32()),
+        ("text", pa.string()),
+        ("words", pa.list_(pa.string())),
+        ("keys", pa.list_(pa.string())),
+    ]
+)
