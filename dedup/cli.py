@@ -128,7 +128,9 @@ def main() -> None:
     show_default=True,
     help="Colour on a terminal; NO_COLOR and FORCE_COLOR are honoured.",
 )
-@click.option("-v", "--verbose", is_flag=True, help="List skipped files on stderr.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="List skipped files (and Spark's stages) on stderr."
+)
 @click.option("--debug", is_flag=True, help="Show a traceback on an internal error.")
 @click.option(
     "--engine",
@@ -206,7 +208,7 @@ def scan(
         if spark is None:
             report = _scan_with_progress(list(paths) or ["."], config, err)
         else:
-            report = _scan_on_spark(list(paths) or ["."], config, spark)
+            report = _scan_on_spark(list(paths) or ["."], config, spark, err if verbose else None)
         _messages(report, err, verbose)
         _write(report, output_format, output, color)
         code = exit_code(report, config)
@@ -290,7 +292,9 @@ def _spark_options(
     return {"master": master, "remote": remote, "conf": tuple(pairs), "work_dir": work_dir}
 
 
-def _scan_on_spark(paths: list[str], config: Config, settings: dict[str, Any]) -> Report:
+def _scan_on_spark(
+    paths: list[str], config: Config, settings: dict[str, Any], err: Console | None
+) -> Report:
     try:
         from dedup.engines import spark
     except ImportError as exc:
@@ -300,10 +304,18 @@ def _scan_on_spark(paths: list[str], config: Config, settings: dict[str, Any]) -
     dataset, id_field = settings.pop("dataset", None), settings.pop("id_field", "id")
     options = spark.SparkOptions(**settings)
     session = spark.session(options)
+
+    def shown(name: str, seconds: float, rows: int) -> None:
+        assert err is not None
+        err.print(f"dedup: spark: {name}: {seconds:.1f} s, {rows:,} rows", markup=False)
+
+    stage = shown if err is not None else None  # counting each stage's rows costs a job
     try:
         if dataset is not None:
-            return spark.scan_dataset(paths, dataset, config, session, id_field, options.work_dir)
-        return spark.scan(paths, config, session, options.work_dir)
+            return spark.scan_dataset(
+                paths, dataset, config, session, id_field, options.work_dir, stage
+            )
+        return spark.scan(paths, config, session, options.work_dir, stage)
     finally:
         session.stop()
 

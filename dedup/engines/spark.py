@@ -21,8 +21,10 @@ Stages, each written to Parquet under the work folder so the next one reads a sh
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 import warnings
@@ -94,9 +96,13 @@ def session(options: SparkOptions) -> SparkSession:
     if options.remote:
         builder = builder.remote(options.remote)
     else:
-        builder = builder.master(options.master or "local[*]")
+        master = options.master or "local[*]"
+        builder = builder.master(master)
         for key, value in _QUIET:
             builder = builder.config(key, value)
+        if master.startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
+            # Local workers run this interpreter, the one with dedup installed.
+            builder = builder.config("spark.pyspark.python", sys.executable)
     for key, value in options.conf:
         builder = builder.config(key, value)
     with warnings.catch_warnings():
@@ -105,8 +111,16 @@ def session(options: SparkOptions) -> SparkSession:
     return spark
 
 
+# Told of each stage as it ends: its name, its wall seconds and the rows of its table.
+StageReport = Callable[[str, float, int], None]
+
+
 def scan(
-    paths: Sequence[str], config: Config, spark: SparkSession, work_dir: str | None = None
+    paths: Sequence[str],
+    config: Config,
+    spark: SparkSession,
+    work_dir: str | None = None,
+    stages: StageReport | None = None,
 ) -> Report:
     """Scan ``paths`` as ``dedup.pipeline.scan`` does, the matching stages run by ``spark``.
 
@@ -117,7 +131,9 @@ def scan(
     """
     started = time.perf_counter()
     collected = collect(paths, config)
-    with _Work(spark, work_dir) as work, warnings.catch_warnings():
+    if stages is not None:
+        stages("read (driver)", time.perf_counter() - started, collected.paragraph_count)
+    with _Work(spark, work_dir, stages) as work, warnings.catch_warnings():
         warnings.filterwarnings("ignore", _PANDAS_WARNING)
         paragraphs = work.save(_paragraph_frame(spark, collected), "paragraphs")
         matched = _match(paragraphs, config, work)
@@ -128,8 +144,11 @@ def scan(
 class _Work:
     """The folder of the stages' Parquet tables (a temporary one is removed at the end)."""
 
-    def __init__(self, spark: SparkSession, root: str | None) -> None:
+    def __init__(
+        self, spark: SparkSession, root: str | None, stages: StageReport | None = None
+    ) -> None:
         self.spark = spark
+        self.stages = stages
         self.owned = root is None
         self.root = root if root is not None else tempfile.mkdtemp(prefix="dedup-spark-")
 
@@ -142,9 +161,21 @@ class _Work:
 
     def save(self, frame: DataFrame, name: str) -> DataFrame:
         """Write ``frame`` and read it back: later stages start from the table, not the plan."""
+        started = time.perf_counter()
         path = f"{self.root.rstrip('/')}/{name}"
         frame.write.mode("overwrite").parquet(path)
-        return self.spark.read.parquet(path)
+        saved = self.spark.read.parquet(path)
+        if self.stages is not None:
+            self.stages(name, time.perf_counter() - started, saved.count())
+        return saved
+
+    def collect(self, frame: DataFrame, name: str) -> list[Any]:
+        """The rows of ``frame``, on the driver."""
+        started = time.perf_counter()
+        rows = frame.collect()
+        if self.stages is not None:
+            self.stages(name, time.perf_counter() - started, len(rows))
+        return rows
 
 
 # --- words in Arrow: lone surrogates (undecodable bytes) are not UTF-8, so they travel as
@@ -326,7 +357,13 @@ def _match(paragraphs: DataFrame, config: Config, work: _Work) -> _Matched:
     )
     members = members.join(roots, "tid").select("pid", "tid", "root", *details)
     rooted = links.join(roots.withColumnRenamed("tid", "a"), "a")
-    return _Matched(members.collect(), rooted.collect(), n, pairs.count(), links.count())
+    return _Matched(
+        work.collect(members, "collect members"),
+        work.collect(rooted, "collect links"),
+        n,
+        pairs.count(),
+        links.count(),
+    )
 
 
 def _found(
@@ -531,6 +568,7 @@ def scan_dataset(
     spark: SparkSession,
     id_field: str = "id",
     work_dir: str | None = None,
+    stages: StageReport | None = None,
 ) -> Report:
     """Scan datasets of documents: ``config.text_field`` holds a record's text, ``id_field``
     names the record (it stands where a file path stands in the report).
@@ -539,7 +577,7 @@ def scan_dataset(
         InputError: a field is missing, or two records share an id.
     """
     started = time.perf_counter()
-    with _Work(spark, work_dir) as work, warnings.catch_warnings():
+    with _Work(spark, work_dir, stages) as work, warnings.catch_warnings():
         warnings.filterwarnings("ignore", _PANDAS_WARNING)
         records = _records(spark, paths, file_format, config.text_field, id_field)
         missing = records.filter(F.col("text").isNull()).count()
