@@ -91,7 +91,10 @@ class SparkOptions:
 
 
 def session(options: SparkOptions) -> SparkSession:
-    """A Spark session as ``options`` say (``local[*]`` when neither master nor remote)."""
+    """A Spark session as ``options`` say (``local[*]`` when neither master nor remote).
+
+    On a local master, ``PYSPARK_PYTHON`` is set to this interpreter unless it is set already.
+    """
     builder: Any = SparkSession.builder.appName("dedup")
     if options.remote:
         builder = builder.remote(options.remote)
@@ -100,9 +103,11 @@ def session(options: SparkOptions) -> SparkSession:
         builder = builder.master(master)
         for key, value in _QUIET:
             builder = builder.config(key, value)
-        if master.startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
-            # Local workers run this interpreter, the one with dedup installed.
-            builder = builder.config("spark.pyspark.python", sys.executable)
+        if master.startswith("local"):
+            # Local workers run this interpreter, the one with dedup installed (pyspark reads
+            # the variable when the session starts; its spark.pyspark.python setting does not
+            # reach the workers of mapInArrow).
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in options.conf:
         builder = builder.config(key, value)
     with warnings.catch_warnings():
