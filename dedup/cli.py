@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from dedup import __version__
+from dedup import __version__, baseline
 from dedup.config import Config, find_config_file, load_config_file, parse_kinds
 from dedup.errors import ConfigError, DedupError, ExitCode
 from dedup.gate import exit_code
@@ -30,7 +31,8 @@ KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
 
 
 def _stderr_console(color: str) -> Console:
-    return Console(stderr=True, highlight=False, **_color_args(color))
+    # soft_wrap: a message stays on one line in CI logs, whatever the terminal width
+    return Console(stderr=True, highlight=False, soft_wrap=True, **_color_args(color))
 
 
 def _color_args(color: str) -> dict[str, Any]:
@@ -97,6 +99,30 @@ def main() -> None:
 )
 @click.option("--isolated", is_flag=True, help="Ignore every settings file.")
 @click.option(
+    "--baseline",
+    metavar="FILE",
+    help="Accepted repeats: fail only on new clusters and new copies.",
+)
+@click.option(
+    "--update-baseline",
+    metavar="FILE",
+    help="Record today's clusters in FILE as accepted (exit 0 unless an error).",
+)
+@click.option(
+    "--allowlist",
+    multiple=True,
+    metavar="FILE",
+    help="Paragraphs of boilerplate never to report, nor their near copies (repeatable).",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Report only clusters touching lines changed since git REF (and untracked files).",
+)
+@click.option(
+    "--staged", is_flag=True, default=None, help="Report only clusters touching staged lines."
+)
+@click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
@@ -134,6 +160,8 @@ def scan(
         config = build_config(flags, config_file, isolated)
         report = _scan_with_progress(list(paths) or ["."], config, err)
         _messages(report, err, verbose)
+        if config.update_baseline:
+            _update_baseline(report, config, err)
         _write(report, output_format, output, color)
         code = exit_code(report, config)
     except DedupError as exc:
@@ -164,6 +192,8 @@ _FLAG_FIELDS = {
     "jobs": "jobs",
     "root": "root",
     "exit_zero": "exit_zero",
+    "changed_since": "changed_since",
+    "staged": "staged",
 }
 
 
@@ -185,6 +215,13 @@ def build_config(flags: dict[str, Any], config_file: Path | None, isolated: bool
         settings["gitignore"] = False
     if flags.get("exclude"):
         settings["exclude"] = (*settings.get("exclude", ()), *flags["exclude"])
+    if flags.get("allowlist"):
+        settings["allowlist"] = (*settings.get("allowlist", ()), *map(Path, flags["allowlist"]))
+    if flags.get("baseline") is not None:
+        settings["baseline"] = Path(flags["baseline"])
+    if flags.get("update_baseline") is not None:
+        settings["baseline"] = Path(flags["update_baseline"])
+        settings["update_baseline"] = True
     try:
         return Config(**settings)
     except TypeError as exc:  # pragma: no cover - settings keys are checked on load
@@ -216,6 +253,27 @@ def _messages(report: Report, err: Console, verbose: bool) -> None:
             "(see --hidden, --no-ignore, --exclude; -v lists skipped files)",
             markup=False,
         )
+
+
+def _update_baseline(report: Report, config: Config, err: Console) -> None:
+    """Write the baseline of ``report``, unless the scan was partial; say what changed."""
+    assert config.baseline is not None
+    path = config.baseline
+    if report.errors:
+        raise DedupError(f"baseline {path} not written: the scan had errors")
+    fresh = baseline.from_report(report)
+    try:
+        before = Counter(baseline.load(path).copies)
+    except baseline.BaselineError:
+        before = Counter()
+    _atomic_write(path, lambda stream: stream.write(baseline.render(fresh)))
+    after = Counter(fresh.copies)
+    err.print(
+        f"dedup: wrote baseline {path}: {len(fresh)} copies in {len(report.clusters)} clusters "
+        f"accepted (+{(after - before).total()} -{(before - after).total()})",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _write(report: Report, output_format: str, output: str | None, color: str) -> None:

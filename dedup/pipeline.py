@@ -12,12 +12,19 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from dedup.allowlist import Example, allowlist_texts, allowlisted
+from dedup.baseline import Baseline, from_report, mark
+from dedup.baseline import load as load_baseline
 from dedup.candidates import Pair, lsh_pairs, shared_sentence_pairs
+from dedup.changes import Changes, changed_lines, only_changed
 from dedup.cluster import build_clusters
 from dedup.config import Config
+from dedup.errors import ConfigError
+from dedup.ignore import read_markers
 from dedup.models import (
     Document,
     FileError,
@@ -33,7 +40,7 @@ from dedup.paragraphs import split_blocks
 from dedup.reader import read_document
 from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
 from dedup.verify import MIN_REWORDED_ALIGNED, Text, verify
-from dedup.walk import walk
+from dedup.walk import WalkResult, walk
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
 MIN_SENTENCE_WORDS = 8
@@ -59,25 +66,34 @@ class FileResult:
     """What the per-file stage returns for one file."""
 
     outcome: Document | Skipped | FileError
-    warning: Warning_ | None
+    warnings: tuple[Warning_, ...]
     pieces: tuple[Piece, ...]
+    ignored: int = 0  # paragraphs under an ignore marker
 
 
 def process_file(source: SourceFile, max_bytes: int) -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
     outcome, warning = read_document(source, max_bytes)
+    warnings: tuple[Warning_, ...] = () if warning is None else (warning,)
     if not isinstance(outcome, Document):
-        return FileResult(outcome, warning, ())
+        return FileResult(outcome, warnings, ())
+    outcome, marked = read_markers(outcome)
+    warnings += tuple(Warning_(outcome.path, problem) for problem in marked.problems)
     pieces = []
+    ignored = 0
     for block in split_blocks(outcome):
         tokens = words(block.prose)
+        if marked.covers(block.start_line, block.end_line):
+            ignored += bool(tokens)
+            continue
         keys = tuple(
             " ".join(sw)
             for sw in (words(s) for s in sentences(block.prose))
             if len(sw) >= MIN_SENTENCE_WORDS
         )
         pieces.append(Piece(block.start_line, block.end_line, block.text, tokens, keys))
-    return FileResult(Document(outcome.path, "", outcome.format), warning, tuple(pieces))
+    document = Document(outcome.path, "", outcome.format)
+    return FileResult(document, warnings, tuple(pieces), ignored)
 
 
 def _process(job: tuple[SourceFile, int]) -> FileResult:
@@ -106,22 +122,29 @@ def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult
 def scan(paths: Sequence[str], config: Config, progress: Progress | None = None) -> Report:
     """Scan ``paths`` and return the clustered repeats.
 
+    With ``config.baseline`` the clusters and their copies are marked new or accepted; with
+    ``changed_since`` or ``staged`` only the clusters touching changed lines are kept.
+
     Raises:
         InputError: a path does not exist or is not a file or folder.
+        BaselineError: the baseline file is missing, malformed or from a newer dedup.
+        ChangesError: git is missing, the root is not in a repository, or the revision unknown.
+        ConfigError: an allowlist file cannot be read.
     """
     started = time.perf_counter()
-    walked = walk(paths, config)
+    accepted, changes, allow = _before_scan(config)
+    walked = _without_own_files(walk(paths, config), config)
     skipped, errors = list(walked.skipped), list(walked.errors)
     warnings: list[Warning_] = []
     scanned: list[str] = []
     paragraphs: list[Paragraph] = []
     sentence_keys: list[tuple[str, ...]] = []
-    short = 0
+    short = ignored = 0
     for done, result in enumerate(_results(walked.files, config), start=1):
         if progress is not None:
             progress(done, len(walked.files))
-        if result.warning is not None:
-            warnings.append(result.warning)
+        warnings.extend(result.warnings)
+        ignored += result.ignored
         if isinstance(result.outcome, Skipped):
             skipped.append(result.outcome)
             continue
@@ -146,7 +169,10 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
             sentence_keys.append(piece.sentence_keys)
 
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
-    pairs = _candidates(texts, text_sentences, config)
+    allowed, pairs = _allowlisted(texts, text_sentences, allow, config)
+    allowlisted = sum(len(occurrences[t]) for t in allowed)
+    for text_id in allowed:
+        occurrences[text_id] = []
     links = [
         link for a, b in sorted(pairs) if (link := verify(texts[a], texts[b], config)) is not None
     ]
@@ -160,8 +186,10 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
         candidate_pairs=len(pairs),
         verified_pairs=len(links),
         seconds=round(time.perf_counter() - started, 3),
+        ignored_paragraphs=ignored,
+        allowlisted_paragraphs=allowlisted,
     )
-    return Report(
+    report = Report(
         files_scanned=tuple(scanned),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         errors=tuple(sorted(errors, key=lambda e: e.path)),
@@ -169,6 +197,70 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
         clusters=tuple(clusters),
         stats=stats,
     )
+    if changes is not None:
+        report = only_changed(report, changes)
+    if config.update_baseline:
+        accepted = from_report(report)
+    return report if accepted is None else mark(report, accepted, config)
+
+
+def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[Example]]:
+    """What the settings accept and select, read before any scanning (so errors come first)."""
+    accepted = None
+    if config.baseline is not None and not config.update_baseline:
+        accepted = load_baseline(config.baseline)
+    changes = None
+    if config.changed_since is not None or config.staged:
+        root = Path(os.path.abspath(config.root))
+        changes = changed_lines(root, config.changed_since, config.staged)
+    pieces: list[Example] = []
+    for path in config.allowlist:
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise ConfigError(f"allowlist {path}: {exc.strerror or exc}") from None
+        result = process_file(SourceFile(path, str(path), True, size), config.max_file_size)
+        outcome = result.outcome
+        if isinstance(outcome, Skipped):
+            raise ConfigError(f"allowlist {path}: {outcome.reason}")
+        if isinstance(outcome, FileError):
+            raise ConfigError(f"allowlist {path}: {outcome.message}")
+        pieces.extend((p.words, p.sentence_keys) for p in result.pieces)
+    return accepted, changes, pieces
+
+
+def _without_own_files(walked: WalkResult, config: Config) -> WalkResult:
+    """The baseline and allowlist files are settings, not documents: listed as skipped."""
+    own = {os.path.realpath(p) for p in (config.baseline, *config.allowlist) if p is not None}
+    names = {os.path.basename(p) for p in own}
+    files = []
+    for source in walked.files:
+        if source.path.name in names and os.path.realpath(source.path) in own:
+            walked.skipped.append(Skipped(source.display, "a baseline or allowlist file of dedup"))
+        else:
+            files.append(source)
+    walked.files = files
+    return walked
+
+
+def _allowlisted(
+    texts: list[Text],
+    text_sentences: list[tuple[str, ...]],
+    examples: list[Example],
+    config: Config,
+) -> tuple[frozenset[int], set[Pair]]:
+    """The texts matching the allowlist, and the candidate pairs among the other texts.
+
+    The allowlisted paragraphs join the MinHash index (so they find their copies at no extra
+    cost), with no sentence keys (so the scanned texts' sentence buckets stay as they are).
+    """
+    n = len(texts)
+    allow = allowlist_texts(examples, n)
+    both = [*texts, *allow.texts]
+    pairs = _candidates(both, [*text_sentences, *([()] * len(allow.texts))], config)
+    allowed = allowlisted(texts, text_sentences, allow, pairs, config)
+    kept = {(a, b) for a, b in pairs if a < n and b < n and a not in allowed and b not in allowed}
+    return allowed, kept
 
 
 def _distinct_texts(

@@ -15,7 +15,7 @@ from rapidfuzz.distance import Indel
 from rich.console import Console
 from rich.text import Text
 
-from dedup.models import Cluster, Kind, Member, Report
+from dedup.models import BaselineState, Cluster, Kind, Member, Report
 from dedup.normalize import STOPWORDS, words
 
 MAX_SHOWN_CHARS = 400  # of the first copy's text
@@ -47,6 +47,17 @@ def summary(report: Report) -> Text:
         f" in {stats.files_scanned} files, {stats.paragraphs} paragraphs"
         f" ({stats.short_paragraphs} short: exact matching only)"
     )
+    states = [c.baseline_state for c in report.clusters if c.baseline_state is not None]
+    if states:
+        accepted = states.count(BaselineState.UNCHANGED)
+        line.append(f"; baseline: {len(states) - accepted} new", style="bold")
+        line.append(f", {accepted} accepted")
+    if stats.ignored_paragraphs:
+        line.append(f", {stats.ignored_paragraphs} under ignore markers")
+    if stats.allowlisted_paragraphs:
+        line.append(f", {stats.allowlisted_paragraphs} allowlisted")
+    if stats.clusters_outside_changes:
+        line.append(f", {stats.clusters_outside_changes} clusters away from the changed lines")
     if report.skipped:
         line.append(f", {len(report.skipped)} files skipped")
     if report.errors:
@@ -66,6 +77,13 @@ def _cluster(out: Console, cluster: Cluster) -> None:
     first = cluster.members[0]
     header = Text()
     header.append(f"#{cluster.id} {cluster.kind.value}", style=f"bold {_COLOURS[cluster.kind]}")
+    state = cluster.baseline_state
+    if state is BaselineState.NEW:
+        header.append(" · NEW", style="bold yellow")
+    elif state is BaselineState.UPDATED:
+        header.append(
+            f" · {sum(bool(m.new) for m in cluster.members)} NEW COPIES", style="bold yellow"
+        )
     header.append(f" · {len(cluster.members)} copies · similarity {cluster.similarity:.2f}")
     if len(cluster.links) > 1:
         weakest = cluster.weakest
@@ -75,7 +93,10 @@ def _cluster(out: Console, cluster: Cluster) -> None:
         )
     out.print(header)
     for number, member in enumerate(cluster.members, start=1):
-        out.print(Text(f"  {number}. {_location(member)}", style="cyan"))
+        line = Text(f"  {number}. {_location(member)}", style="cyan")
+        if member.new and state is BaselineState.UPDATED:
+            line.append(" (new)", style="bold yellow")
+        out.print(line)
     shown = first.text if len(first.text) <= MAX_SHOWN_CHARS else first.text[:MAX_SHOWN_CHARS] + "…"
     _indented(out, Text(" ".join(shown.split()), style="dim"), 4)
     for number, member in enumerate(cluster.members[1:], start=2):

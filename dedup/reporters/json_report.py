@@ -26,7 +26,9 @@ def clean(text: str) -> str:
 
 
 def _cluster(cluster: Cluster) -> dict[str, Any]:
+    state = cluster.baseline_state
     return {
+        **({"baseline_state": state.value} if state is not None else {}),
         "id": cluster.id,
         "kind": cluster.kind.value,
         "similarity": cluster.similarity,
@@ -36,6 +38,7 @@ def _cluster(cluster: Cluster) -> dict[str, Any]:
                 "start_line": m.start_line,
                 "end_line": m.end_line,
                 "text": clean(m.text),
+                **({"new": m.new} if m.new is not None else {}),
             }
             for m in cluster.members
         ],
@@ -72,6 +75,9 @@ def report_dict(report: Report) -> dict[str, Any]:
             "distinct_texts": stats.distinct_texts,
             "candidate_pairs": stats.candidate_pairs,
             "verified_pairs": stats.verified_pairs,
+            "ignored_paragraphs": stats.ignored_paragraphs,
+            "allowlisted_paragraphs": stats.allowlisted_paragraphs,
+            "clusters_outside_changes": stats.clusters_outside_changes,
             "clusters": len(report.clusters),
             "clusters_by_kind": kinds,
         },
