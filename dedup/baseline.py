@@ -4,8 +4,10 @@ The file records every copy of every cluster by its file path and its normalised
 count for copies repeated in one file. It keys on content, never on line numbers:
 
 * a copy whose path and words are both recorded is accepted (lines moved, text added above);
-* then a copy that the verifier finds a ``near`` or ``contained`` match of an unused recorded copy
-  in the same file is accepted (a small edit to an accepted copy);
+* then a copy that the verifier links (any kind) to an unused recorded copy of the same file is
+  accepted: an accepted copy edited in place, lightly or heavily, is still the same repeat
+  (only a copy recorded in that file and no longer there can be "edited", so a further copy
+  added next to an unchanged one is still new);
 * then a copy whose words are recorded under another path is accepted (a renamed file, a
   paragraph moved to another file);
 * anything else is new. A cluster with no accepted copy is ``new``; one that new copies joined
@@ -27,15 +29,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeGuard
 
 from dedup.config import Config
 from dedup.errors import DedupError
-from dedup.models import Cluster, Kind, Member, Report
-from dedup.normalize import words
+from dedup.models import Cluster, Member, Report
+from dedup.normalize import content_words, words
 from dedup.reporters.json_report import clean
 from dedup.verify import Text, verify
 
@@ -166,34 +167,31 @@ def _same_place(keys: _Keys, left: Counter[Key], accepted: set[tuple[int, int]],
 def _edited_in_place(
     keys: _Keys, left: Counter[Key], accepted: set[tuple[int, int]], config: Config
 ) -> None:
-    """A copy near an unused recorded copy of the same file (the most similar one)."""
-    unused: dict[str, list[str]] = defaultdict(list)
-    for (path, text), n in sorted(left.items()):
-        unused[path].extend([text] * n)
+    """Copies the verifier links to unused recorded copies of the same file, best links first."""
     minimum = max(config.min_words, config.shingle_size)
+    recorded: dict[str, list[Text]] = defaultdict(list)
+    for (path, text), n in sorted(left.items()):
+        if n > 0 and len(text.split()) >= minimum:
+            recorded[path].append(_text(len(recorded[path]), text))
+    links = []
     for where, (path, text) in keys.items():
-        mine = text.split()
-        if where in accepted or not unused[path] or len(mine) < minimum:
+        if where in accepted or path not in recorded or len(text.split()) < minimum:
             continue
-        best = _best_match(mine, unused[path], minimum, config)
-        if best is not None:
-            unused[path].remove(best)
-            left[(path, best)] -= 1
+        mine = _text(-1, text)
+        for theirs in recorded[path]:
+            if (link := verify(mine, theirs, config)) is not None:
+                links.append((link.kind.rank, -link.similarity, where, path, theirs.id))
+    for *_, where, path, number in sorted(links):
+        key = (path, " ".join(recorded[path][number].words))
+        if where not in accepted and left[key] > 0:
+            left[key] -= 1
             accepted.add(where)
 
 
-def _best_match(
-    mine: list[str], recorded: Iterable[str], minimum: int, config: Config
-) -> str | None:
-    scored = []
-    for text in dict.fromkeys(recorded):
-        theirs = tuple(text.split())
-        if len(theirs) < minimum:
-            continue
-        link = verify(Text(0, tuple(mine), ()), Text(1, theirs, ()), config)
-        if link is not None and link.kind in (Kind.NEAR, Kind.CONTAINED):
-            scored.append((-link.similarity, text))
-    return min(scored)[1] if scored else None
+def _text(text_id: int, text: str) -> Text:
+    tokens = tuple(text.split())
+    content = content_words(tokens)
+    return Text(text_id, tokens, tuple(w for w in tokens if w in content))
 
 
 def _moved(keys: _Keys, left: Counter[Key], accepted: set[tuple[int, int]], _: Config) -> None:

@@ -226,3 +226,30 @@ def test_shifting_and_renaming_never_makes_a_copy_new(
     report = scan([str(root / "docs")], config.replace(baseline=base))
     assert report.clusters
     assert {c.baseline_state for c in report.clusters} == {BaselineState.UNCHANGED}
+
+
+RETOLD = (
+    "On Tuesday the committee met to talk about the budget for the coming year; after a long and "
+    "heated debate, members agreed to fund a new wing for the library."
+)
+
+
+def test_a_heavy_rewrite_in_place_stays_accepted_but_the_same_text_added_is_new(
+    accepted: Path,
+) -> None:
+    tree(accepted, {"docs/b.txt": ["Intro to b.", RETOLD]})
+    code, data = report_json(accepted, "--baseline", "base.json")
+    assert code == ExitCode.CLEAN
+    assert sorted(c["kind"] for c in data["clusters"] if c["baseline_state"] == "unchanged") == [
+        "exact",
+        "reworded",
+    ]
+    tree(accepted, {"docs/b.txt": ["Intro to b.", COMMITTEE, RETOLD]})
+    code, data = report_json(accepted, "--baseline", "base.json")
+    assert code == ExitCode.FINDINGS
+    grown = next(c for c in data["clusters"] if c["baseline_state"] == "updated")
+    assert [(m["path"], m["start_line"], m["new"]) for m in grown["members"]] == [
+        ("docs/a.md", 3, False),
+        ("docs/b.txt", 3, False),
+        ("docs/b.txt", 5, True),
+    ]
