@@ -145,15 +145,18 @@ def scan(
     """Scan PATHS (files and folders; default: the current folder) for repeated paragraphs.
 
     \b
-    Exit status: 0 nothing at or above the gate, 1 repeats found, 2 error
-    (bad usage or settings, a missing path, a file that could not be read,
-    nothing scanned). An error wins over findings.
+    Exit status: 0 nothing at or above the gate, 1 repeats found (with
+    --baseline: new ones only), 2 error (bad usage or settings, a missing
+    path, a file that could not be read, nothing scanned, a bad baseline).
+    An error wins over findings.
 
     \b
     Examples:
       dedup scan docs/
       dedup scan docs/ --format json --output report.json
       dedup scan . --fail-on exact,near --fail-similarity 0.9
+      dedup scan docs/ --update-baseline .dedup-baseline.json
+      dedup scan docs/ --baseline .dedup-baseline.json --changed-since main
     """
     err = _stderr_console(color)
     try:
