@@ -253,3 +253,35 @@ def test_a_heavy_rewrite_in_place_stays_accepted_but_the_same_text_added_is_new(
         ("docs/b.txt", 3, False),
         ("docs/b.txt", 5, True),
     ]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+def test_the_loader_raises_only_its_own_error(tmp_path: Path, data: bytes) -> None:
+    """F6: any bytes either load or raise BaselineError with the regenerate hint."""
+    path = tmp_path / "any.json"
+    path.write_bytes(data)
+    try:
+        baseline.load(path)
+    except baseline.BaselineError as exc:
+        assert "dedup scan --update-baseline" in str(exc)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    copies=st.dictionaries(
+        st.tuples(st.text(min_size=1, max_size=20), st.text(max_size=40)),
+        st.integers(1, 5),
+        max_size=8,
+    )
+)
+def test_render_then_load_gives_the_same_baseline(
+    tmp_path: Path, copies: dict[tuple[str, str], int]
+) -> None:
+    clean = {
+        (p.encode("utf-8", "replace").decode(), w.encode("utf-8", "replace").decode()): n
+        for (p, w), n in copies.items()
+    }
+    path = tmp_path / "round.json"
+    path.write_text(baseline.render(baseline.Baseline(clean)), encoding="utf-8")
+    assert baseline.load(path).copies == clean

@@ -144,3 +144,17 @@ def test_parse_diff_spans() -> None:
     assert touched == [4, 5, 12, 21, 22]
     assert changes.touches(Member("x", 6, 30, "")) and not changes.touches(Member("x", 6, 11, ""))
     assert changes.touches(Member("new", 1, 1, "")) and not changes.touches(Member("y", 1, 1, ""))
+
+
+def test_with_a_baseline_a_cluster_must_touch_a_change_and_be_new(repo: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["scan", "docs", "--update-baseline", "base.json"]).exit_code == 0
+    edited = LEGACY.replace("two schools", "three schools")
+    (repo / "docs" / "legacy.txt").write_text(f"{edited}\n")
+    code, data = scan_json("--changed-since", "HEAD", "--baseline", "base.json")
+    assert code == ExitCode.CLEAN  # touches a change, but every copy is accepted
+    assert [c["baseline_state"] for c in data["clusters"]] == ["unchanged"]
+    (repo / "docs" / "copy.txt").write_text(f"{LEGACY}\n")
+    code, data = scan_json("--changed-since", "HEAD", "--baseline", "base.json")
+    assert code == ExitCode.FINDINGS
+    assert [c["baseline_state"] for c in data["clusters"]] == ["updated"]

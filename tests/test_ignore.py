@@ -161,3 +161,31 @@ def test_a_marked_paragraph_never_appears_in_a_cluster(
     assert report.stats.ignored_paragraphs == len(hidden)
     assert len(report.clusters) == len(DISTINCT) - len(hidden)
     assert report.warnings == ()
+
+
+LINES = st.sampled_from(
+    [
+        "",
+        "Some prose.",
+        "dedup: ignore",
+        "dedup: ignore-start",
+        "dedup: ignore-end",
+        "<!-- dedup: ignore -->",
+        "<!-- dedup: ignore-start -->",
+        "<!-- dedup: ignore-end -->",
+        ".. dedup: ignore-start",
+        "```",
+        "dedup: ignored",
+    ]
+)
+
+
+@given(lines=st.lists(LINES, max_size=30), fmt=st.sampled_from(["markdown", "rst", "text"]))
+def test_markers_never_raise_and_spans_stay_inside_the_document(lines: list[str], fmt: str) -> None:
+    """F4: spans are in bounds and ordered; every unmatched start is reported."""
+    found = suppression(lines, fmt)
+    for start, end in found.spans:
+        assert 1 <= start <= end <= len(lines)
+    assert all(1 <= n <= len(lines) for n in found.markers)
+    starts = sum("ignore-start" in lines[n - 1] for n in found.markers)
+    assert starts <= len(found.spans) + len(found.problems)
