@@ -7,8 +7,9 @@ Each format writes the marker in its own comment syntax, on a line of its own:
 * reStructuredText: ``.. dedup: ignore`` (and ``-start`` / ``-end``);
 * plain text: ``dedup: ignore`` (and ``-start`` / ``-end``).
 
-``ignore`` covers the next paragraph: the lines from the next non-blank line to the next blank
-line. ``ignore-start`` ... ``ignore-end`` covers the lines between them. A start without an end
+``ignore`` covers the next block the format's reader cuts out after the marker (a paragraph, a
+heading, a list item, a table cell). ``ignore-start`` ... ``ignore-end`` covers every block
+that overlaps the lines between them. A start without an end
 suppresses nothing and is reported, as is an end without a start, so a typo never widens a
 suppression. Only whole lines are compared with the marker patterns (linear time).
 """
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dedup.formats.lines import is_blank, split_lines
-from dedup.models import Document
+from dedup.models import Block, Document
 
 _WORDS = r"dedup:\s*(ignore(?:-start|-end)?)"
 _MARKERS = {
@@ -41,15 +42,31 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
-    """The lines an ignore marker covers, the marker lines themselves, and what went wrong."""
+    """What the markers of one document suppress, where they are, and what went wrong."""
 
-    spans: tuple[tuple[int, int], ...] = ()  # 1-based, inclusive
-    markers: frozenset[int] = frozenset()  # 1-based line numbers of the markers
+    spans: tuple[tuple[int, int], ...] = ()  # regions, 1-based, inclusive
+    next_after: tuple[int, ...] = ()  # ``ignore`` marker lines: the next block after each
+    markers: frozenset[int] = frozenset()  # 1-based line numbers of all markers
     problems: tuple[str, ...] = ()  # "line N: ..." messages about unmatched markers
 
     def covers(self, start_line: int, end_line: int) -> bool:
-        """Whether any suppressed span overlaps the lines ``start_line..end_line``."""
+        """Whether any region overlaps the lines ``start_line..end_line``."""
         return any(a <= end_line and start_line <= b for a, b in self.spans)
+
+    def split(self, blocks: Sequence[Block]) -> tuple[list[Block], list[Block]]:
+        """``(kept, suppressed)``: a block is suppressed when a region overlaps it, or when it
+        is the first block (paragraph, heading, list item, ...) after an ``ignore`` marker."""
+        taken = set()
+        for line in self.next_after:
+            after = [i for i, b in enumerate(blocks) if b.start_line > line]
+            if after:
+                taken.add(min(after, key=lambda i: blocks[i].start_line))
+        kept: list[Block] = []
+        suppressed: list[Block] = []
+        for i, block in enumerate(blocks):
+            hidden = i in taken or self.covers(block.start_line, block.end_line)
+            (suppressed if hidden else kept).append(block)
+        return kept, suppressed
 
 
 NOTHING = Suppression()
@@ -65,6 +82,7 @@ def suppression(lines: Sequence[str], fmt: str) -> Suppression:
         return NOTHING
     markers = frozenset(n for n, _ in found)
     spans: list[tuple[int, int]] = []
+    next_after: list[int] = []
     problems: list[str] = []
     start: int | None = None
     for number, word in found:
@@ -80,15 +98,15 @@ def suppression(lines: Sequence[str], fmt: str) -> Suppression:
             else:
                 spans.append((start, number))
                 start = None
-        elif (span := _next_paragraph(lines, number, markers)) is not None:
-            spans.append(span)
+        elif _prose_after(lines, number, markers):
+            next_after.append(number)
         else:
             problems.append(
                 f"line {number}: {SYNTAX[fmt].format('ignore')} has no paragraph after it"
             )
     if start is not None:
         problems.append(_unmatched(start, fmt))
-    return Suppression(tuple(spans), markers, tuple(problems))
+    return Suppression(tuple(spans), tuple(next_after), markers, tuple(problems))
 
 
 def _unmatched(line: int, fmt: str) -> str:
@@ -119,19 +137,12 @@ def _find_markers(
     return found
 
 
-def _next_paragraph(
-    lines: Sequence[str], marker: int, markers: frozenset[int]
-) -> tuple[int, int] | None:
-    """The lines of the paragraph after the marker on line ``marker`` (1-based)."""
-    first = marker + 1
-    while first <= len(lines) and (is_blank(lines[first - 1]) or first in markers):
-        first += 1
-    if first > len(lines):
-        return None
-    last = first
-    while last < len(lines) and not is_blank(lines[last]) and last + 1 not in markers:
-        last += 1
-    return first, last
+def _prose_after(lines: Sequence[str], marker: int, markers: frozenset[int]) -> bool:
+    """Whether a non-blank line that is not a marker follows line ``marker`` (1-based)."""
+    return any(
+        not is_blank(line) and n not in markers
+        for n, line in enumerate(lines[marker:], start=marker + 1)
+    )
 
 
 def read_markers(document: Document) -> tuple[Document, Suppression]:

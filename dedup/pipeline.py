@@ -80,12 +80,9 @@ def process_file(source: SourceFile, max_bytes: int) -> FileResult:
     outcome, marked = read_markers(outcome)
     warnings += tuple(Warning_(outcome.path, problem) for problem in marked.problems)
     pieces = []
-    ignored = 0
-    for block in split_blocks(outcome):
+    kept, suppressed = marked.split(split_blocks(outcome))
+    for block in kept:
         tokens = words(block.prose)
-        if marked.covers(block.start_line, block.end_line):
-            ignored += bool(tokens)
-            continue
         keys = tuple(
             " ".join(sw)
             for sw in (words(s) for s in sentences(block.prose))
@@ -93,6 +90,7 @@ def process_file(source: SourceFile, max_bytes: int) -> FileResult:
         )
         pieces.append(Piece(block.start_line, block.end_line, block.text, tokens, keys))
     document = Document(outcome.path, "", outcome.format)
+    ignored = sum(bool(words(block.prose)) for block in suppressed)
     return FileResult(document, warnings, tuple(pieces), ignored)
 
 

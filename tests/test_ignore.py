@@ -14,6 +14,7 @@ from dedup.cli import main
 from dedup.config import Config
 from dedup.errors import ExitCode
 from dedup.ignore import suppression
+from dedup.models import Block
 from dedup.pipeline import scan
 
 COPY = (
@@ -46,6 +47,17 @@ def test_markdown_ignore_covers_the_next_paragraph_only(tmp_path: Path) -> None:
         {("a.md", 6), ("b.md", 3)}
     ]
     assert report.stats.ignored_paragraphs == 1
+
+
+def test_next_paragraph_is_the_next_unit_even_without_a_blank_line(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "a.md": f"<!-- dedup: ignore -->\n- {COPY}\n- {OTHER}\n",
+            "b.md": f"{COPY}\n\n{OTHER}\n",
+        },
+    )
+    assert clustered(tmp_path) == [{("a.md", 3), ("b.md", 3)}]
 
 
 def test_markdown_region_and_a_marker_in_fenced_code(tmp_path: Path) -> None:
@@ -103,13 +115,16 @@ def test_unterminated_start_warns_with_file_and_line_and_suppresses_nothing(
     ],
 )
 def test_each_format_has_its_comment_syntax(fmt: str, marker: str) -> None:
-    lines = ["Before.", "", marker, "", "Covered one.", "Covered two.", "", "After."]
+    lines = ["Before.", "", marker, "", "Covered.", "Kept.", "", "After."]
     found = suppression(lines, fmt)
-    assert found.spans == ((5, 6),)
+    assert found.next_after == (3,) and found.spans == ()
     assert found.markers == frozenset({3})
-    assert not found.covers(1, 1) and found.covers(6, 6) and not found.covers(8, 8)
+    blocks = [Block(n, n, lines[n - 1], lines[n - 1]) for n in (1, 5, 6, 8)]
+    kept, hidden = found.split(blocks)
+    assert [b.text for b in hidden] == ["Covered."]
+    assert [b.text for b in kept] == ["Before.", "Kept.", "After."]
     other = "text" if fmt != "text" else "rst"
-    assert suppression(lines, other).spans == ()  # another format's syntax is plain prose
+    assert suppression(lines, other).markers == frozenset()  # another format's syntax is prose
 
 
 def test_nested_start_and_a_marker_at_the_end_are_reported() -> None:
