@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -285,3 +288,30 @@ def test_render_then_load_gives_the_same_baseline(
     path = tmp_path / "round.json"
     path.write_text(baseline.render(baseline.Baseline(clean)), encoding="utf-8")
     assert baseline.load(path).copies == clean
+
+
+def test_same_bytes_under_any_hash_seed_and_worker_count(accepted: Path) -> None:
+    """Baseline marks, allowlist and markers do not depend on PYTHONHASHSEED or -j."""
+    tree(
+        accepted,
+        {
+            "docs/d.txt": ["dedup: ignore", FLOOD, RETOLD, COMMITTEE],
+            "allow.txt": [OTHER],
+        },
+    )
+    outputs = set()
+    command = [sys.executable, "-m", "dedup", "scan", "docs", "--format", "json"]
+    for seed, jobs in (("0", "1"), ("1", "2")):
+        done = subprocess.run(
+            [*command, "-j", jobs, "--baseline", "base.json", "--allowlist", "allow.txt"],
+            cwd=accepted,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            check=False,
+        )
+        assert done.returncode == ExitCode.FINDINGS, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    data = json.loads(outputs.pop())
+    assert data["stats"]["ignored_paragraphs"] == 1
+    assert data["stats"]["allowlisted_paragraphs"] == 1
