@@ -51,7 +51,7 @@ class Config:
     exit_zero: bool = False
     # --- what is accepted: a baseline file of today's repeats, allowlist files of boilerplate
     baseline: Path | None = None
-    update_baseline: bool = False  # write this scan's clusters to ``baseline``, do not read it
+    update_baseline: bool = False  # do not read ``baseline``: the CLI rewrites it from this scan
     allowlist: tuple[Path, ...] = ()
     # --- which clusters are reported: those touching lines changed since a git revision
     changed_since: str | None = None

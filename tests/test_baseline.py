@@ -131,7 +131,7 @@ def test_a_new_copy_joining_an_accepted_cluster_fails_and_is_marked(accepted: Pa
         "docs/d.txt": True,
     }
     console = run(accepted, "--baseline", "base.json").stdout
-    assert "1 NEW COPIES" in console
+    assert "#1 exact · 1 NEW COPY · 3 copies" in console
     assert "docs/d.txt:3 (new)" in console
     assert "baseline: 1 new, 1 accepted" in console
 

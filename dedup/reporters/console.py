@@ -81,9 +81,8 @@ def _cluster(out: Console, cluster: Cluster) -> None:
     if state is BaselineState.NEW:
         header.append(" · NEW", style="bold yellow")
     elif state is BaselineState.UPDATED:
-        header.append(
-            f" · {sum(bool(m.new) for m in cluster.members)} NEW COPIES", style="bold yellow"
-        )
+        added = sum(bool(m.new) for m in cluster.members)
+        header.append(f" · {added} NEW {'COPY' if added == 1 else 'COPIES'}", style="bold yellow")
     header.append(f" · {len(cluster.members)} copies · similarity {cluster.similarity:.2f}")
     if len(cluster.links) > 1:
         weakest = cluster.weakest
