@@ -8,6 +8,7 @@ in the same order instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import IO
 
 from rich.console import Console
@@ -76,16 +77,32 @@ def location(member: Member) -> str:
     return f"{member.path}:{span}"
 
 
+def baseline_label(cluster: Cluster) -> str:
+    """``NEW``, ``1 NEW COPY``, ``2 NEW COPIES``, or "" (no baseline, or all copies accepted)."""
+    if cluster.baseline_state is BaselineState.NEW:
+        return "NEW"
+    if cluster.baseline_state is BaselineState.UPDATED:
+        added = sum(bool(m.new) for m in cluster.members)
+        return f"{added} NEW {'COPY' if added == 1 else 'COPIES'}"
+    return ""
+
+
+def is_new_copy(cluster: Cluster, member: Member) -> bool:
+    """Whether ``member`` is a new copy in an accepted cluster (worth marking on its own)."""
+    return bool(member.new) and cluster.baseline_state is BaselineState.UPDATED
+
+
+def new_first(clusters: Sequence[Cluster]) -> list[Cluster]:
+    """The clusters with something new first (a capped report must not lose them)."""
+    return sorted(clusters, key=lambda c: c.baseline_state is BaselineState.UNCHANGED)
+
+
 def _cluster(out: Console, cluster: Cluster) -> None:
     first = cluster.members[0]
     header = Text()
     header.append(f"#{cluster.id} {cluster.kind.value}", style=f"bold {_COLOURS[cluster.kind]}")
-    state = cluster.baseline_state
-    if state is BaselineState.NEW:
-        header.append(" · NEW", style="bold yellow")
-    elif state is BaselineState.UPDATED:
-        added = sum(bool(m.new) for m in cluster.members)
-        header.append(f" · {added} NEW {'COPY' if added == 1 else 'COPIES'}", style="bold yellow")
+    if label := baseline_label(cluster):
+        header.append(f" · {label}", style="bold yellow")
     header.append(f" · {len(cluster.members)} copies · similarity {cluster.similarity:.2f}")
     if len(cluster.links) > 1:
         weakest = cluster.weakest
@@ -96,7 +113,7 @@ def _cluster(out: Console, cluster: Cluster) -> None:
     out.print(header)
     for number, member in enumerate(cluster.members, start=1):
         line = Text(f"  {number}. {location(member)}", style="cyan")
-        if member.new and state is BaselineState.UPDATED:
+        if is_new_copy(cluster, member):
             line.append(" (new)", style="bold yellow")
         out.print(line)
     shown = first.text if len(first.text) <= MAX_SHOWN_CHARS else first.text[:MAX_SHOWN_CHARS] + "…"
