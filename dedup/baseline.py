@@ -93,7 +93,7 @@ def load(path: Path) -> Baseline:
     """
     fix = f"regenerate it with: dedup scan --update-baseline {path}"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))  # tolerate an editor's BOM
     except FileNotFoundError:
         raise BaselineError(
             f"baseline {path} not found; create it with: dedup scan --update-baseline {path}"
