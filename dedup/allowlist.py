@@ -2,9 +2,10 @@
 
 An allowlist file is read and cut into paragraphs like any scanned file. A scanned paragraph
 whose normalised words equal an allowlisted paragraph's, or which the verifier finds to be a
-``near`` copy of one or to lie inside one (``contained``, the scanned paragraph being the
-shorter), is left out of the clusters and counted. A paragraph that merely *contains* an
-allowlisted one among much other text is still reported: the rest of it is not boilerplate.
+``near`` copy of one, or to lie inside one (``contained``: a fragment), or to hold one plus so
+little else that the pair scores as ``near`` (the verifier reports containment first), is left
+out of the clusters and counted. A paragraph that contains an allowlisted one among much other
+text is still reported: the rest of it is not boilerplate.
 
 Candidates come from the scan's own MinHash index (the allowlisted paragraphs are indexed with
 the scanned ones) and from shared sentences, so the cost does not grow with
@@ -71,12 +72,22 @@ def allowlisted(
         scanned, boiler = (a, b) if a < first else (b, a)
         if scanned in found or scanned >= first or boiler < first:
             continue
-        link = verify(texts[scanned], allow.texts[boiler - first], config)
-        if link is not None and (
-            link.kind is Kind.NEAR or (link.kind is Kind.CONTAINED and link.inner == scanned)
-        ):
+        if _matches(texts[scanned], allow.texts[boiler - first], config):
             found.add(scanned)
     return frozenset(found)
+
+
+def _matches(scanned: Text, boiler: Text, config: Config) -> bool:
+    """A near copy of the boilerplate, a fragment of it, or it with a little text added."""
+    link = verify(scanned, boiler, config)
+    if link is None or link.kind is Kind.REWORDED:
+        return False
+    if link.kind is Kind.NEAR or link.inner == scanned.id:
+        return True
+    # the boilerplate lies inside the scanned paragraph: only if the rest is small, i.e. the
+    # pair would pass as near (the verifier reports containment first)
+    aligned = link.similarity * len(boiler.words)
+    return 2 * aligned / (len(scanned.words) + len(boiler.words)) >= config.near_threshold
 
 
 def _candidates(

@@ -79,6 +79,16 @@ def test_a_paragraph_containing_boilerplate_among_other_text_is_still_reported(
     assert report.stats.allowlisted_paragraphs == 0
 
 
+def test_boilerplate_with_a_few_words_added_is_still_boilerplate(tmp_path: Path) -> None:
+    # 17 words added to 42: the verifier calls it containment, yet it scores as near
+    extended = f"{NOTICE} See the LICENSE file at the root of this repository for the full terms."
+    write(tmp_path, {"d/a.txt": extended, "d/b.txt": extended, "allow.txt": NOTICE})
+    config = Config(root=tmp_path, allowlist=(tmp_path / "allow.txt",))
+    report = scan([str(tmp_path / "d")], config)
+    assert report.clusters == ()
+    assert report.stats.allowlisted_paragraphs == 2
+
+
 def test_an_unrelated_allowlist_changes_nothing(docs: Path) -> None:
     write(docs, {"other.txt": "A note about lunch and nothing else, written for this test."})
     config = Config(root=docs)
