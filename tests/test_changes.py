@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +160,38 @@ def test_with_a_baseline_a_cluster_must_touch_a_change_and_be_new(repo: Path) ->
     code, data = scan_json("--changed-since", "HEAD", "--baseline", "base.json")
     assert code == ExitCode.FINDINGS
     assert [c["baseline_state"] for c in data["clusters"]] == ["updated"]
+
+
+def test_a_real_pre_commit_run_with_staged_catches_a_staged_copy_only(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """pre-commit stashes unstaged edits; --staged then sees exactly what is committed."""
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "pre-commit").exists():
+        pytest.skip("pre-commit is not installed")
+    (repo / ".pre-commit-config.yaml").write_text(
+        "repos:\n- repo: local\n  hooks:\n  - id: dedup\n    name: dedup\n"
+        "    entry: dedup scan docs --staged\n    language: system\n"
+        "    pass_filenames: false\n    always_run: true\n    require_serial: true\n"
+    )
+    git(repo, "add", ".pre-commit-config.yaml")
+    git(repo, "commit", "-qm", "hook")
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
+    }
+
+    def pre_commit() -> subprocess.CompletedProcess[str]:
+        command = [str(bin_dir / "pre-commit"), "run"]
+        return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
+
+    (repo / "docs" / "notes.txt").write_text("A note of my own.\n")
+    git(repo, "add", "docs/notes.txt")
+    (repo / "docs" / "notes.txt").write_text(f"A note of my own.\n\n{OLD}\n")  # not staged
+    clean = pre_commit()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    git(repo, "add", "docs/notes.txt")
+    caught = pre_commit()
+    assert caught.returncode == 1, caught.stdout + caught.stderr
+    assert "docs/notes.txt:3" in caught.stdout and "docs/old.md:3" in caught.stdout
