@@ -7,6 +7,7 @@ stderr, and the exit code comes from ``gate.exit_code`` alone.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 import traceback
@@ -289,6 +290,16 @@ def _write(report: Report, output_format: str, output: str | None, color: str) -
     _atomic_write(Path(output), lambda stream: REPORTERS[output_format](report, stream))
 
 
+def _file_mode(path: Path) -> int:
+    """The mode of the file being replaced, or what ``open`` would give a new file."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _atomic_write(path: Path, write: Any) -> None:
     """Write through a temporary file in the same folder, then rename it into place."""
     folder = path.parent if str(path.parent) else Path()
@@ -297,6 +308,7 @@ def _atomic_write(path: Path, write: Any) -> None:
     except OSError as exc:
         raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
+        os.fchmod(fd, _file_mode(path))  # mkstemp makes 0600; a report or baseline is shared
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
             write(stream)
         os.replace(tmp, path)

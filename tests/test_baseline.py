@@ -315,3 +315,15 @@ def test_same_bytes_under_any_hash_seed_and_worker_count(accepted: Path) -> None
     data = json.loads(outputs.pop())
     assert data["stats"]["ignored_paragraphs"] == 1
     assert data["stats"]["allowlisted_paragraphs"] == 1
+
+
+def test_the_baseline_file_gets_the_usual_permissions(accepted: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        assert run(accepted, "--update-baseline", "fresh.json").exit_code == 0
+    finally:
+        os.umask(umask)
+    assert (accepted / "fresh.json").stat().st_mode & 0o777 == 0o644
+    (accepted / "fresh.json").chmod(0o664)
+    assert run(accepted, "--update-baseline", "fresh.json").exit_code == 0
+    assert (accepted / "fresh.json").stat().st_mode & 0o777 == 0o664  # kept when replaced
