@@ -82,6 +82,17 @@ def main() -> None:
 )
 @click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths.")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Scan only matching files (files named as PATHS always are).",
+)
+@click.option(
+    "--text-field",
+    metavar="NAME",
+    help="Field holding the text of a .jsonl record [default: text].",
+)
 @click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders.")
 @click.option("--no-ignore", is_flag=True, default=None, help="Do not honour .gitignore.")
 @click.option("--follow", is_flag=True, default=None, help="Follow symbolic links.")
@@ -193,6 +204,7 @@ _FLAG_FIELDS = {
     "hidden": "hidden",
     "follow": "follow_symlinks",
     "max_file_size": "max_file_size",
+    "text_field": "text_field",
     "jobs": "jobs",
     "root": "root",
     "exit_zero": "exit_zero",
@@ -217,8 +229,9 @@ def build_config(flags: dict[str, Any], config_file: Path | None, isolated: bool
         settings["reworded"] = False
     if flags.get("no_ignore"):
         settings["gitignore"] = False
-    if flags.get("exclude"):
-        settings["exclude"] = (*settings.get("exclude", ()), *flags["exclude"])
+    for name in ("exclude", "include"):
+        if flags.get(name):
+            settings[name] = (*settings.get(name, ()), *flags[name])
     if flags.get("allowlist"):
         settings["allowlist"] = (*settings.get("allowlist", ()), *map(Path, flags["allowlist"]))
     if flags.get("baseline") is not None:

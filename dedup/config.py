@@ -32,9 +32,11 @@ class Config:
     follow_symlinks: bool = False
     gitignore: bool = True
     exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()  # when set, only matching files are scanned
     max_file_size: int = 10 * 1024 * 1024
     # --- which paragraphs
     min_words: int = 5  # shorter paragraphs are matched exactly only
+    text_field: str = "text"  # the field of a JSON Lines record that holds its text
     # --- candidates
     shingle_size: int = 3
     num_perm: int = 128
@@ -66,6 +68,8 @@ class Config:
         _check_range("num_perm", self.num_perm, 16, 1024)
         _check_range("max_file_size", self.max_file_size, 1, 2**40)
         _check_range("jobs", self.jobs, 0, 256)
+        if not self.text_field:
+            raise ConfigError("text_field must not be empty")
         for name in (
             "lsh_threshold",
             "near_threshold",
@@ -104,7 +108,7 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     where = f"{source}: {name}"
     if name == "fail_on":
         return parse_kinds(value, where)
-    if name == "exclude":
+    if name in ("exclude", "include"):
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -112,6 +116,10 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         return tuple(value)
     if name in ("baseline", "allowlist"):
         return _paths(name, value, Path(source).parent, where)
+    if isinstance(default, str):
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where} must be a non-empty string, got {value!r}")
+        return value
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(f"{where} must be true or false, got {value!r}")

@@ -36,7 +36,7 @@ from dedup.models import (
     Warning_,
 )
 from dedup.normalize import content_words, sentences, words
-from dedup.paragraphs import split_blocks
+from dedup.paragraphs import split_document
 from dedup.reader import read_document
 from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
 from dedup.verify import MIN_REWORDED_ALIGNED, Text, verify
@@ -59,6 +59,7 @@ class Piece:
     text: str
     words: tuple[str, ...]
     sentence_keys: tuple[str, ...]
+    record: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,16 +72,18 @@ class FileResult:
     ignored: int = 0  # paragraphs under an ignore marker
 
 
-def process_file(source: SourceFile, max_bytes: int) -> FileResult:
+def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
     outcome, warning = read_document(source, max_bytes)
-    warnings: tuple[Warning_, ...] = () if warning is None else (warning,)
+    warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
         return FileResult(outcome, warnings, ())
     outcome, marked = read_markers(outcome)
-    warnings += tuple(Warning_(outcome.path, problem) for problem in marked.problems)
+    split = split_document(outcome, text_field)
+    problems = (*marked.problems, *split.problems)
+    warnings += tuple(Warning_(outcome.path, problem) for problem in problems)
     pieces = []
-    kept, suppressed = marked.split(split_blocks(outcome))
+    kept, suppressed = marked.split(split.blocks)
     for block in kept:
         tokens = words(block.prose)
         keys = tuple(
@@ -88,13 +91,15 @@ def process_file(source: SourceFile, max_bytes: int) -> FileResult:
             for sw in (words(s) for s in sentences(block.prose))
             if len(sw) >= MIN_SENTENCE_WORDS
         )
-        pieces.append(Piece(block.start_line, block.end_line, block.text, tokens, keys))
+        pieces.append(
+            Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
+        )
     document = Document(outcome.path, "", outcome.format)
     ignored = sum(bool(words(block.prose)) for block in suppressed)
     return FileResult(document, warnings, tuple(pieces), ignored)
 
 
-def _process(job: tuple[SourceFile, int]) -> FileResult:
+def _process(job: tuple[SourceFile, int, str]) -> FileResult:
     return process_file(*job)
 
 
@@ -107,7 +112,7 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
 
 
 def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
-    jobs = [(f, config.max_file_size) for f in files]
+    jobs = [(f, config.max_file_size, config.text_field) for f in files]
     workers = _worker_count(config, files)
     if workers == 1 or len(files) < 2:
         yield from map(_process, jobs)
@@ -162,6 +167,7 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
                     piece.end_line,
                     piece.text,
                     piece.words,
+                    piece.record,
                 )
             )
             sentence_keys.append(piece.sentence_keys)
@@ -217,7 +223,8 @@ def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[
             size = path.stat().st_size
         except OSError as exc:
             raise ConfigError(f"allowlist {path}: {exc.strerror or exc}") from None
-        result = process_file(SourceFile(path, str(path), True, size), config.max_file_size)
+        source = SourceFile(path, str(path), True, size)
+        result = process_file(source, config.max_file_size, config.text_field)
         outcome = result.outcome
         if isinstance(outcome, Skipped):
             raise ConfigError(f"allowlist {path}: {outcome.reason}")

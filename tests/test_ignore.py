@@ -204,3 +204,22 @@ def test_markers_never_raise_and_spans_stay_inside_the_document(lines: list[str]
     assert all(1 <= n <= len(lines) for n in found.markers)
     starts = sum("ignore-start" in lines[n - 1] for n in found.markers)
     assert starts <= len(found.spans) + len(found.problems)
+
+
+def test_rst_and_html_documents_honour_their_markers(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "a.rst": f"Title\n=====\n\n.. dedup: ignore\n\n{COPY}\n\n{OTHER}\n",
+            # HTML elements often sit on consecutive lines: only the next one is hidden
+            "b.html": f"<html><body>\n<!-- dedup: ignore -->\n<p>{COPY}</p>\n<p>{OTHER}</p>\n"
+            "<!-- dedup: ignore-start -->\n<p>Unmatched start.</p>\n</body></html>\n",
+            "c.txt": f"{COPY}\n\n{OTHER}\n",
+        },
+    )
+    report = scan([str(tmp_path)], Config(root=tmp_path))
+    assert [{(m.path, m.start_line) for m in c.members} for c in report.clusters] == [
+        {("a.rst", 8), ("b.html", 4), ("c.txt", 3)}
+    ]
+    assert report.stats.ignored_paragraphs == 2
+    assert [(w.path, w.message.split(":")[0]) for w in report.warnings] == [("b.html", "line 5")]
