@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from dedup.candidates import Pair
 from dedup.config import Config
 from dedup.models import Kind
+from dedup.rarity import Rarity
 from dedup.verify import Text, verify
 
 Example = tuple[tuple[str, ...], tuple[str, ...]]  # an allowlisted paragraph: words, sentence keys
@@ -54,6 +55,7 @@ def allowlisted(
     allow: Allowlist,
     pairs: Iterable[Pair],
     config: Config,
+    weights: Rarity,
 ) -> frozenset[int]:
     """The ids of ``texts`` that match an allowlisted paragraph.
 
@@ -72,14 +74,14 @@ def allowlisted(
         scanned, boiler = (a, b) if a < first else (b, a)
         if scanned in found or scanned >= first or boiler < first:
             continue
-        if _matches(texts[scanned], allow.texts[boiler - first], config):
+        if _matches(texts[scanned], allow.texts[boiler - first], config, weights):
             found.add(scanned)
     return frozenset(found)
 
 
-def _matches(scanned: Text, boiler: Text, config: Config) -> bool:
+def _matches(scanned: Text, boiler: Text, config: Config, weights: Rarity) -> bool:
     """A near copy of the boilerplate, a fragment of it, or it with a little text added."""
-    link = verify(scanned, boiler, config)
+    link = verify(scanned, boiler, config, weights)
     if link is None or link.kind is Kind.REWORDED:
         return False
     if link.kind is Kind.NEAR or link.inner == scanned.id:

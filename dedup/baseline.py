@@ -37,6 +37,7 @@ from dedup.config import Config
 from dedup.errors import DedupError
 from dedup.models import Cluster, Member, Report
 from dedup.normalize import content_words, words
+from dedup.rarity import rarity
 from dedup.reporters.json_report import clean
 from dedup.verify import Text, verify
 
@@ -173,13 +174,16 @@ def _edited_in_place(
     for (path, text), n in sorted(left.items()):
         if n > 0 and len(text.split()) >= minimum:
             recorded[path].append(_text(len(recorded[path]), text))
+    # word rarity as a scan computes it, over the distinct texts at hand
+    distinct = {text for _, text in keys.values()} | {text for _, text in left}
+    weights = rarity(_text(0, text).content for text in sorted(distinct))
     links = []
     for where, (path, text) in keys.items():
         if where in accepted or path not in recorded or len(text.split()) < minimum:
             continue
         mine = _text(-1, text)
         for theirs in recorded[path]:
-            if (link := verify(mine, theirs, config)) is not None:
+            if (link := verify(mine, theirs, config, weights)) is not None:
                 links.append((link.kind.rank, -link.similarity, where, path, theirs.id))
     for *_, where, path, number in sorted(links):
         key = (path, " ".join(recorded[path][number].words))

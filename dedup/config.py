@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from dedup import reworded_model
 from dedup.errors import ConfigError
 from dedup.models import Kind
 
@@ -46,7 +47,8 @@ class Config:
     near_threshold: float = 0.75
     contained_threshold: float = 0.9
     reworded: bool = True
-    reworded_threshold: float = 0.25
+    reworded_threshold: float = 0.25  # paragraphs longer than the model's range
+    reworded_probability: float = reworded_model.PROBABILITY  # sentence-sized texts
     # --- the gate
     fail_on: tuple[Kind, ...] = ALL_KINDS
     fail_similarity: float = 0.0
@@ -75,6 +77,7 @@ class Config:
             "near_threshold",
             "contained_threshold",
             "reworded_threshold",
+            "reworded_probability",
             "fail_similarity",
         ):
             _check_range(name, getattr(self, name), 0.0, 1.0)

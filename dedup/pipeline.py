@@ -14,12 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from dedup.allowlist import Example, allowlist_texts, allowlisted
 from dedup.baseline import Baseline, from_report, mark
 from dedup.baseline import load as load_baseline
-from dedup.candidates import Pair, lsh_pairs, shared_sentence_pairs
+from dedup.candidates import Pair, lsh_pairs, rare_word_pairs, shared_sentence_pairs
 from dedup.changes import Changes, changed_lines, only_changed
 from dedup.cluster import build_clusters
 from dedup.config import Config
@@ -37,9 +35,10 @@ from dedup.models import (
 )
 from dedup.normalize import content_words, sentences, words
 from dedup.paragraphs import split_document
+from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
 from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
-from dedup.verify import MIN_REWORDED_ALIGNED, Text, verify
+from dedup.verify import Text, verify
 from dedup.walk import WalkResult, walk
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
@@ -173,12 +172,15 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
             sentence_keys.append(piece.sentence_keys)
 
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
-    allowed, pairs = _allowlisted(texts, text_sentences, allow, config)
+    weights = rarity(t.content for t in texts)
+    allowed, pairs = _allowlisted(texts, text_sentences, allow, config, weights)
     allowlisted = sum(len(occurrences[t]) for t in allowed)
     for text_id in allowed:
         occurrences[text_id] = []
     links = [
-        link for a, b in sorted(pairs) if (link := verify(texts[a], texts[b], config)) is not None
+        link
+        for a, b in sorted(pairs)
+        if (link := verify(texts[a], texts[b], config, weights)) is not None
     ]
     clusters = build_clusters(occurrences, links)
     stats = Stats(
@@ -253,6 +255,7 @@ def _allowlisted(
     text_sentences: list[tuple[str, ...]],
     examples: list[Example],
     config: Config,
+    weights: Rarity,
 ) -> tuple[frozenset[int], set[Pair]]:
     """The texts matching the allowlist, and the candidate pairs among the other texts.
 
@@ -262,8 +265,8 @@ def _allowlisted(
     n = len(texts)
     allow = allowlist_texts(examples, n)
     both = [*texts, *allow.texts]
-    pairs = _candidates(both, [*text_sentences, *([()] * len(allow.texts))], config)
-    allowed = allowlisted(texts, text_sentences, allow, pairs, config)
+    pairs = _candidates(both, [*text_sentences, *([()] * len(allow.texts))], config, weights)
+    allowed = allowlisted(texts, text_sentences, allow, pairs, config, weights)
     kept = {(a, b) for a, b in pairs if a < n and b < n and a not in allowed and b not in allowed}
     return allowed, kept
 
@@ -288,7 +291,10 @@ def _distinct_texts(
 
 
 def _candidates(
-    texts: Sequence[Text], text_sentences: Sequence[tuple[str, ...]], config: Config
+    texts: Sequence[Text],
+    text_sentences: Sequence[tuple[str, ...]],
+    config: Config,
+    weights: Rarity,
 ) -> set[Pair]:
     pairs: set[Pair] = set()
     # Short texts are matched exactly only: with a handful of words one changed word is a
@@ -302,17 +308,7 @@ def _candidates(
         config,
     )
     if config.reworded:
-        rich = [
-            t
-            for t in texts
-            if len(t.words) >= fuzzy_min and len(set(t.content)) >= MIN_REWORDED_ALIGNED
-        ]
-        pairs |= _lsh(
-            [t.id for t in rich],
-            [np.unique(word_hashes(t.content)) for t in rich],
-            REWORDED_LSH_THRESHOLD,
-            config,
-        )
+        pairs |= _reworded_candidates(texts, fuzzy_min, weights)
     pairs |= shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
@@ -321,9 +317,17 @@ def _candidates(
     return pairs
 
 
-# Candidates for the reworded tier come from the sets of content words, whose Jaccard
-# similarity stays well above zero when a story is retold (word 3-grams mostly do not survive).
-REWORDED_LSH_THRESHOLD = 0.15
+# Candidates for the reworded tier share rare words worth this share of the lighter text's
+# content-word weight (chosen on the tune part of MRPC: see README "Accuracy").
+REWORDED_MIN_SHARED = 0.25
+
+
+def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity) -> set[Pair]:
+    return rare_word_pairs(
+        ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content),
+        weights,
+        REWORDED_MIN_SHARED,
+    )
 
 
 def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> set[Pair]:
