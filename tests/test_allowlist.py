@@ -126,3 +126,18 @@ def test_an_unreadable_allowlist_is_an_error(docs: Path, name: str) -> None:
     assert result.exit_code == ExitCode.ERROR
     assert f"allowlist {docs / name}" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [("allowlist = 3", "must be a list of file paths"), ("baseline = [1]", "must be a file path")],
+)
+def test_malformed_settings_keys_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str, message: str
+) -> None:
+    write(tmp_path, {"pyproject.toml": f"[tool.dedup]\n{line}\n", "a.txt": STORY})
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["scan", "a.txt"])
+    assert result.exit_code == ExitCode.ERROR
+    assert f"{line.split()[0]} {message}" in result.stderr
