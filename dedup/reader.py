@@ -1,7 +1,8 @@
 """Read one file into text: BOM sniffing, a binary check, strict UTF-8 with a lossless fallback.
 
-Undecodable bytes are kept as lone surrogates (``surrogateescape``), never replaced by U+FFFD,
-so two files that differ only in their invalid bytes never look equal.
+Undecodable bytes are kept as lone surrogates, never replaced by U+FFFD, so two files that
+differ only in their invalid bytes never look equal: byte ``b`` becomes ``chr(0xDC00 + b)``
+(``surrogateescape`` for UTF-8, the same mapping for bad code units after a UTF-16/32 BOM).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import codecs
 import os
 import stat
 from dataclasses import dataclass
+from pathlib import Path
 
 from dedup.models import Document, FileError, Skipped, SourceFile, Warning_
 
@@ -22,6 +24,20 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+
+
+ESCAPE_ERRORS = "dedup-escape"
+
+
+def _escape_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: each undecodable byte ``b`` becomes the lone surrogate U+DC00+b."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(chr(0xDC00 + b) for b in bad), exc.end
+
+
+codecs.register_error(ESCAPE_ERRORS, _escape_bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +58,9 @@ def decode(data: bytes) -> Decoded:
                 return Decoded(body.decode(encoding))
             except UnicodeDecodeError:
                 return Decoded(
-                    body.decode(encoding, errors="replace"),
-                    warning=f"invalid {encoding.upper()} data; bad code units shown as U+FFFD",
+                    body.decode(encoding, errors=ESCAPE_ERRORS),
+                    warning=f"invalid {encoding.upper()} data; bad code units kept as bytes, "
+                    "so only byte-identical text matches them",
                 )
     if b"\x00" in data:
         return Decoded(None, skip_reason="binary (contains NUL bytes)")
@@ -64,7 +81,7 @@ def read_document(source: SourceFile, max_bytes: int) -> tuple[ReadOutcome, Warn
     """Read and decode ``source``; never blocks on a FIFO, never reads more than the cap."""
     too_large = Skipped(source.display, f"too large (over {max_bytes} bytes; raise max-file-size)")
     if source.size > max_bytes:
-        return too_large, None
+        return too_large, Warning_(source.display, f"skipped: {too_large.reason}")
     try:
         data = _read_bounded(source, max_bytes)
     except FileNotFoundError:
@@ -74,17 +91,31 @@ def read_document(source: SourceFile, max_bytes: int) -> tuple[ReadOutcome, Warn
     if data is None:
         return FileError(source.display, "is no longer a regular file"), None
     if len(data) > max_bytes:
-        return too_large, None
+        return too_large, Warning_(source.display, f"skipped: {too_large.reason}")
     decoded = decode(data)
     if decoded.text is None:
         return Skipped(source.display, decoded.skip_reason or "binary"), None
-    warning = Warning_(source.display, decoded.warning) if decoded.warning else None
+    notes = [decoded.warning] if decoded.warning else []
+    if len(data) != source.size:
+        notes.append(
+            f"changed during the scan ({source.size} bytes when listed, {len(data)} read); "
+            "what was read is used"
+        )
+    warning = Warning_(source.display, "; ".join(notes)) if notes else None
     fmt = "markdown" if source.path.suffix.lower() in MARKDOWN_SUFFIXES else "text"
     return Document(source.display, decoded.text, fmt), warning
 
 
 def _read_bounded(source: SourceFile, max_bytes: int) -> bytes | None:
-    fd = os.open(source.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    return read_regular(source.path, max_bytes)
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes | None:
+    """At most ``max_bytes + 1`` bytes of ``path``, or None when it is not a regular file.
+
+    Opened non-blocking, so a FIFO put in the file's place never blocks the scan.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None

@@ -9,6 +9,7 @@ in the same order instead.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import IO
 
 from rapidfuzz.distance import Indel
@@ -17,10 +18,21 @@ from rich.text import Text
 
 from dedup.models import Cluster, Kind, Member, Report
 from dedup.normalize import STOPWORDS, words
+from dedup.reporters.json_report import clean
 
 MAX_SHOWN_CHARS = 400  # of the first copy's text
 EQUAL_RUN_SHOWN = 6  # words of an unchanged run kept on each side of a change
 MAX_SHARED_SHOWN = 40  # content words listed for a reworded copy
+MAX_MEMBERS_SHOWN = 20  # copies listed per cluster; the JSON report lists every one
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one line of a terminal: undecodable bytes and control characters
+    (a newline in a file name, an escape sequence) shown as backslash escapes."""
+    return _CONTROL.sub(lambda m: _CONTROL_NAMES.get(m[0], f"\\x{ord(m[0]):02x}"), clean(text))
 
 
 def render_console(report: Report, stream: IO[str], console: Console | None = None) -> None:
@@ -59,7 +71,7 @@ def _location(member: Member) -> str:
     span = str(member.start_line)
     if member.end_line != member.start_line:
         span += f"-{member.end_line}"
-    return f"{member.path}:{span}"
+    return f"{printable(member.path)}:{span}"
 
 
 def _cluster(out: Console, cluster: Cluster) -> None:
@@ -74,11 +86,16 @@ def _cluster(out: Console, cluster: Cluster) -> None:
             f" {weakest.similarity:.2f})"
         )
     out.print(header)
-    for number, member in enumerate(cluster.members, start=1):
+    listed = cluster.members[:MAX_MEMBERS_SHOWN]
+    for number, member in enumerate(listed, start=1):
         out.print(Text(f"  {number}. {_location(member)}", style="cyan"))
-    shown = first.text if len(first.text) <= MAX_SHOWN_CHARS else first.text[:MAX_SHOWN_CHARS] + "…"
+    hidden = len(cluster.members) - len(listed)
+    if hidden:
+        out.print(Text(f"  … and {hidden} more copies (the JSON report lists them all)"))
+    text = clean(first.text)
+    shown = text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "…"
     _indented(out, Text(" ".join(shown.split()), style="dim"), 4)
-    for number, member in enumerate(cluster.members[1:], start=2):
+    for number, member in enumerate(listed[1:], start=2):
         line = Text(f"1→{number}: ", style="bold")
         line.append_text(_difference(first, member, cluster))
         _indented(out, line, 2)
@@ -97,7 +114,7 @@ def _difference(first: Member, other: Member, cluster: Cluster) -> Text:
         return Text("identical")
     if cluster.kind is Kind.REWORDED and words(first.text) != words(other.text):
         return _shared_content(first.text, other.text)
-    return word_diff(first.text.split(), other.text.split())
+    return word_diff(clean(first.text).split(), clean(other.text).split())
 
 
 def word_diff(old: list[str], new: list[str]) -> Text:
