@@ -42,7 +42,7 @@ fuzz: $(STAMP)
 	$(BIN)/python fuzz/run.py long
 
 bench-pathological: $(STAMP)
-	$(BIN)/python benchmarks/pathological.py
+	$(BIN)/python -m benchmarks.pathological
 
 test: lint typecheck unit fuzz-short
 

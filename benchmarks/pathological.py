@@ -4,15 +4,16 @@
   the JSON lists every copy, the console report stays short (it caps the copies it lists);
 * ``huge``: two 1 MB paragraphs that differ in one word, one on a single line, one wrapped:
   one near cluster;
-* ``variants``: 10,000 variants of one paragraph, each with one word changed: one near cluster,
-  without verifying all 50 million pairs (LSH buckets are capped).
+* ``variants``: 10,000 variants of one paragraph (seeded word edits from ``benchmarks/mutate.py``:
+  substitutions, deletions, insertions, swaps of 5-10 % of the words): one cluster, without
+  verifying all 50 million pairs (LSH buckets are capped).
 
 Every corpus is generated in a temporary folder and scanned by the ``dedup`` command in a child
 process (``--format json -o`` and the console report to a file); its wall time and peak memory
 (``ru_maxrss`` from ``wait4``, which covers the worker processes the scan waits for) are checked
 against the budgets below. Exit status 1 when a budget or a check fails.
 
-Run: ``make bench-pathological`` (or ``.venv/bin/python benchmarks/pathological.py [NAME...]``).
+Run: ``make bench-pathological`` (or ``.venv/bin/python -m benchmarks.pathological [NAME...]``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from benchmarks.mutate import WORD_EDITS, edit_words
 
 PARAGRAPH = (
     "The committee met on Tuesday to discuss the budget for the coming year, and after a long "
@@ -96,12 +99,13 @@ def check_huge(report: dict[str, Any], console: str) -> list[str]:
 
 
 def build_variants(root: Path) -> None:
-    base = PARAGRAPH.split()
-    variants = []
-    for i in range(10_000):
-        words = list(base)
-        words[i % len(words)] = f"variant{i}"
-        variants.append(" ".join(words))
+    """10,000 copies of PARAGRAPH, each with 5-10 % of its words edited (benchmarks/mutate.py)."""
+    rng = random.Random(7)
+    vocabulary = [f"word{i}" for i in range(5000)]
+    variants = [
+        edit_words(PARAGRAPH, WORD_EDITS[i % 4], rng.choice((0.05, 0.10)), rng, vocabulary)
+        for i in range(10_000)
+    ]
     for f in range(10):
         (root / f"variants{f}.txt").write_text("\n\n".join(variants[f * 1000 : f * 1000 + 1000]))
 

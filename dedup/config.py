@@ -150,11 +150,17 @@ def find_config_file(start: Path) -> Path | None:
     """
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and "dedup" in _read_toml(candidate).get("tool", {}):
+        if candidate.is_file() and "dedup" in _tools(_read_toml(candidate)):
             return candidate
         if (folder / ".git").exists():
             return None
     return None
+
+
+def _tools(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``[tool]`` table of a pyproject.toml (empty when it is missing or not a table)."""
+    tools = data.get("tool", {})
+    return tools if isinstance(tools, dict) else {}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -172,7 +178,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_config_file(path: Path) -> dict[str, Any]:
     """The checked ``[tool.dedup]`` settings of ``path`` (a pyproject.toml or a dedup.toml)."""
     data = _read_toml(path)
-    table = data.get("tool", {}).get("dedup") if path.name == "pyproject.toml" else data
+    table = _tools(data).get("dedup") if path.name == "pyproject.toml" else data
     if table is None:
         return {}
     if not isinstance(table, dict):

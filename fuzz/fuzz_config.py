@@ -24,7 +24,10 @@ def _table(data: bytes, name: str) -> Any:
         parsed = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
-    return parsed.get("tool", {}).get("dedup") if name == "pyproject.toml" else parsed
+    if name != "pyproject.toml":
+        return parsed
+    tools = parsed.get("tool")
+    return tools.get("dedup") if isinstance(tools, dict) else None
 
 
 def target(data: bytes) -> None:

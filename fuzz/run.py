@@ -54,6 +54,7 @@ SEEDS: dict[str, list[bytes]] = {
         b"[tool.dedup\n",
         b"exclude = ['\\\\']\njobs = 99999999999999999999\n",
         b"seed = 1\nnum-perm = 15\nhidden = 'yes'\n",
+        b"tool =9",  # found by fuzz_config: crashed the loader with AttributeError
     ],
 }
 SHORT_RUNS = {"decode_split": 5000, "normalize": 5000, "verify": 5000, "scan": 2000, "config": 2000}

@@ -105,6 +105,18 @@ def dedup_cli(args: list[str]) -> Any:
     return CliRunner().invoke(dedup.cli.main, ["scan", *args])
 
 
+def test_b39_a_pyproject_whose_tool_is_not_a_table_has_no_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # found by fuzz_config: `tool = 9` crashed with AttributeError (an internal error)
+    write(tmp_path, {"pyproject.toml": "tool = 9\n", "a.txt": PROSE})
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for args in (["a.txt"], ["a.txt", "--config", "pyproject.toml"]):
+        result = dedup_cli(args)
+        assert result.exit_code == 0, result.output
+
+
 def test_b39_a_missing_or_folder_config_path_exits_2(tmp_path: Path, cli: Cli) -> None:
     write(tmp_path, {"a.txt": PROSE, "conf/x": ""})
     for target in ("missing.toml", "conf"):

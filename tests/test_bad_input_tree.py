@@ -28,6 +28,7 @@ import dedup.walk
 from dedup.cli import main
 from dedup.config import Config
 from dedup.pipeline import scan
+from dedup.reporters import REPORTERS
 from dedup.walk import WalkResult
 from dedup.walk import walk as real_walk
 
@@ -354,3 +355,18 @@ def test_b33_the_settings_file_is_not_scanned(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["scan", ".", "--config", "dedup.toml", "--format", "json"])
     assert json.loads(result.stdout)["files_scanned"] == ["a.txt"]
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="APFS rejects names that are not UTF-8")
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_b29_b30_every_report_format_survives_hostile_file_names(
+    tmp_path: Path, cli: Cli, fmt: str
+) -> None:
+    (tmp_path / os.fsdecode(b"bad\xffname.txt")).write_text(PROSE)
+    write(tmp_path, {"new\nline,colon:%.txt": PROSE, "good.txt": PROSE})
+    run = cli(".", "--format", fmt, "-o", f"report.{fmt}")
+    assert run.code == 1, run.stderr
+    assert "internal error" not in run.stderr
+    written = (tmp_path / f"report.{fmt}").read_bytes()
+    written.decode("utf-8")  # valid UTF-8 whatever the names
+    assert b"\xff" not in written
