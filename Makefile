@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test lint typecheck unit fuzz-short fuzz bench-pathological style clean
+.PHONY: help install demo test lint typecheck unit fuzz-short fuzz bench-pathological style clean eval
 
 help:
 	@echo "make demo   - set up .venv and scan samples/ with the console report"
@@ -12,6 +12,7 @@ help:
 	@echo "make fuzz   - run every fuzz target for two minutes"
 	@echo "make bench-pathological - pathological corpora against time and memory budgets"
 	@echo "make style  - apply ruff fixes and formatting"
+	@echo "make eval   - build the planted-edit benchmark, score it and MRPC, print the tables"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,10 @@ test: lint typecheck unit fuzz-short
 style: $(STAMP)
 	$(BIN)/ruff check --fix dedup tests fuzz benchmarks
 	$(BIN)/ruff format dedup tests fuzz benchmarks
+
+# The real-text corpus is cached in ~/.cache/dedup-benchmarks (the first run renders man pages).
+eval: $(STAMP)
+	$(BIN)/python -m benchmarks.evaluate_all
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis fuzz/crashes

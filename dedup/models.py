@@ -66,7 +66,7 @@ class Document:
 
     path: str  # display path
     text: str
-    format: str  # "text" or "markdown"
+    format: str  # "text", "markdown", "rst", "html" or "jsonl" (chosen by file suffix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,7 @@ class Block:
     end_line: int
     text: str  # the source lines as they stand in the file, joined with "\n"
     prose: str  # the words a reader sees (markup removed, wrapped lines joined)
+    record: int | None = None  # JSON Lines: the 1-based record number; None elsewhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class Paragraph:
     end_line: int
     text: str
     words: tuple[str, ...]  # normalised word tokens
+    record: int | None = None  # JSON Lines: the 1-based record number; None elsewhere
 
     @property
     def key(self) -> str:
@@ -116,6 +118,7 @@ class Member:
     start_line: int
     end_line: int
     text: str
+    record: int | None = None  # JSON Lines: the 1-based record number; None elsewhere
 
 
 @dataclass(frozen=True, slots=True)

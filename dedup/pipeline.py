@@ -14,9 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from dedup.candidates import Pair, lsh_pairs, shared_sentence_pairs
+from dedup.candidates import Pair, lsh_pairs, rare_word_pairs, shared_sentence_pairs
 from dedup.cluster import build_clusters
 from dedup.config import Config
 from dedup.models import (
@@ -30,10 +28,11 @@ from dedup.models import (
     Warning_,
 )
 from dedup.normalize import content_words, sentences, words
-from dedup.paragraphs import split_blocks
+from dedup.paragraphs import split_document
+from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
 from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
-from dedup.verify import MIN_REWORDED_ALIGNED, Text, verify
+from dedup.verify import Text, verify
 from dedup.walk import walk
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
@@ -53,6 +52,7 @@ class Piece:
     text: str
     words: tuple[str, ...]
     sentence_keys: tuple[str, ...]
+    record: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,28 +60,33 @@ class FileResult:
     """What the per-file stage returns for one file."""
 
     outcome: Document | Skipped | FileError
-    warning: Warning_ | None
+    warnings: tuple[Warning_, ...]
     pieces: tuple[Piece, ...]
 
 
-def process_file(source: SourceFile, max_bytes: int) -> FileResult:
+def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
     outcome, warning = read_document(source, max_bytes)
+    warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
-        return FileResult(outcome, warning, ())
+        return FileResult(outcome, warnings, ())
+    split = split_document(outcome, text_field)
+    warnings += tuple(Warning_(outcome.path, problem) for problem in split.problems)
     pieces = []
-    for block in split_blocks(outcome):
+    for block in split.blocks:
         tokens = words(block.prose)
         keys = tuple(
             " ".join(sw)
             for sw in (words(s) for s in sentences(block.prose))
             if len(sw) >= MIN_SENTENCE_WORDS
         )
-        pieces.append(Piece(block.start_line, block.end_line, block.text, tokens, keys))
-    return FileResult(Document(outcome.path, "", outcome.format), warning, tuple(pieces))
+        pieces.append(
+            Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
+        )
+    return FileResult(Document(outcome.path, "", outcome.format), warnings, tuple(pieces))
 
 
-def _process(job: tuple[SourceFile, int]) -> FileResult:
+def _process(job: tuple[SourceFile, int, str]) -> FileResult:
     return process_file(*job)
 
 
@@ -94,7 +99,7 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
 
 
 def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
-    jobs = [(f, config.max_file_size) for f in files]
+    jobs = [(f, config.max_file_size, config.text_field) for f in files]
     workers = _worker_count(config, files)
     if workers == 1 or len(files) < 2:
         yield from map(_process, jobs)
@@ -129,8 +134,7 @@ def scan(
     for done, result in enumerate(_results(walked.files, config), start=1):
         if progress is not None:
             progress(done, len(walked.files))
-        if result.warning is not None:
-            warnings.append(result.warning)
+        warnings.extend(result.warnings)
         if isinstance(result.outcome, Skipped):
             skipped.append(result.outcome)
             continue
@@ -150,14 +154,18 @@ def scan(
                     piece.end_line,
                     piece.text,
                     piece.words,
+                    piece.record,
                 )
             )
             sentence_keys.append(piece.sentence_keys)
 
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
-    pairs = _candidates(texts, text_sentences, config)
+    weights = rarity(t.content for t in texts)
+    pairs = _candidates(texts, text_sentences, config, weights)
     links = [
-        link for a, b in sorted(pairs) if (link := verify(texts[a], texts[b], config)) is not None
+        link
+        for a, b in sorted(pairs)
+        if (link := verify(texts[a], texts[b], config, weights)) is not None
     ]
     clusters = build_clusters(occurrences, links)
     stats = Stats(
@@ -200,7 +208,10 @@ def _distinct_texts(
 
 
 def _candidates(
-    texts: Sequence[Text], text_sentences: Sequence[tuple[str, ...]], config: Config
+    texts: Sequence[Text],
+    text_sentences: Sequence[tuple[str, ...]],
+    config: Config,
+    weights: Rarity,
 ) -> set[Pair]:
     pairs: set[Pair] = set()
     # Short texts are matched exactly only: with a handful of words one changed word is a
@@ -214,17 +225,7 @@ def _candidates(
         config,
     )
     if config.reworded:
-        rich = [
-            t
-            for t in texts
-            if len(t.words) >= fuzzy_min and len(set(t.content)) >= MIN_REWORDED_ALIGNED
-        ]
-        pairs |= _lsh(
-            [t.id for t in rich],
-            [np.unique(word_hashes(t.content)) for t in rich],
-            REWORDED_LSH_THRESHOLD,
-            config,
-        )
+        pairs |= _reworded_candidates(texts, fuzzy_min, weights)
     pairs |= shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
@@ -233,9 +234,17 @@ def _candidates(
     return pairs
 
 
-# Candidates for the reworded tier come from the sets of content words, whose Jaccard
-# similarity stays well above zero when a story is retold (word 3-grams mostly do not survive).
-REWORDED_LSH_THRESHOLD = 0.15
+# Candidates for the reworded tier share rare words worth this share of the lighter text's
+# content-word weight (chosen on the tune part of MRPC: see README "Accuracy").
+REWORDED_MIN_SHARED = 0.25
+
+
+def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity) -> set[Pair]:
+    return rare_word_pairs(
+        ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content),
+        weights,
+        REWORDED_MIN_SHARED,
+    )
 
 
 def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> set[Pair]:

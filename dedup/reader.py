@@ -15,7 +15,13 @@ from pathlib import Path
 
 from dedup.models import Document, FileError, Skipped, SourceFile, Warning_
 
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
+# The format of a file comes from its suffix (any case); every other file is plain text.
+FORMAT_BY_SUFFIX = {
+    **dict.fromkeys((".md", ".markdown", ".mdown", ".mkd"), "markdown"),
+    **dict.fromkeys((".rst", ".rest"), "rst"),
+    **dict.fromkeys((".html", ".htm", ".xhtml"), "html"),
+    **dict.fromkeys((".jsonl", ".ndjson"), "jsonl"),
+}
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -102,8 +108,13 @@ def read_document(source: SourceFile, max_bytes: int) -> tuple[ReadOutcome, Warn
             "what was read is used"
         )
     warning = Warning_(source.display, "; ".join(notes)) if notes else None
-    fmt = "markdown" if source.path.suffix.lower() in MARKDOWN_SUFFIXES else "text"
-    return Document(source.display, decoded.text, fmt), warning
+    return Document(source.display, decoded.text, format_of(source.path.name)), warning
+
+
+def format_of(name: str) -> str:
+    """The format a file name implies: "markdown", "rst", "html", "jsonl" or "text"."""
+    suffix = os.path.splitext(name)[1].lower()
+    return FORMAT_BY_SUFFIX.get(suffix, "text")
 
 
 def _read_bounded(source: SourceFile, max_bytes: int) -> bytes | None:

@@ -1,4 +1,4 @@
-"""F2 scan_corpus: 1-4 fuzzed files of up to 2 KiB (text or Markdown), scanned whole.
+"""F2 scan_corpus: 1-4 fuzzed files of up to 2 KiB (text, Markdown, reST, HTML, JSON Lines).
 
 Invariants: the scan raises nothing; every file is listed exactly once (scanned, skipped or an
 error); the JSON report parses, has no NaN and no lone surrogate; clusters have at least two
@@ -20,7 +20,7 @@ from dedup.reader import decode
 from dedup.reporters.json_report import render_json
 
 ROOT = scratch("dedup-fuzz-scan-")
-SUFFIXES = [".txt", ".md", ".markdown", ""]
+SUFFIXES = [".txt", ".md", ".rst", ".html", ".jsonl", ""]
 
 
 def _write_corpus(data: bytes) -> dict[str, bytes]:

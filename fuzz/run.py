@@ -41,6 +41,9 @@ TEXTS = [
     + PROSE
     + b"\n\n```\ncode\n```\n| a | b |\n|---|---|\n",
     b"- item one\n- item two\n  continued\n1. numbered\n\n    indented code\n<!-- c -->\n",
+    b"Title\n=====\n\n" + PROSE + b"\n\n.. code-block:: python\n\n   x = 1\n\n* item\n",
+    b"<html><body><nav>menu</nav><p>" + PROSE + b"</p><script>x</script><td>&amp; c</td>",
+    b'{"text": "' + PROSE + b'"}\n{"text": 3}\nnot json\n{"other": "x"}\n',
 ]
 SEEDS: dict[str, list[bytes]] = {
     "decode_split": TEXTS,
