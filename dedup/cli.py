@@ -401,7 +401,8 @@ def eval_(
         if report_file is not None:
             clusters, scanned = _read_report(report_file)
         else:
-            report = _scan_with_progress(list(paths) or [str(labels.parent)], config, err)
+            targets = list(paths) or [str(labels.parent)]
+            report = _scan_with_progress(targets, config, err, _own_files(output, None))
             _messages(report, err, verbose=False)
             clusters, scanned = list(report.clusters), list(report.files_scanned)
         check_scanned(gold, scanned, config.root)

@@ -11,6 +11,7 @@ from common import fuzz
 
 from dedup.config import Config
 from dedup.normalize import content_words, words
+from dedup.rarity import rarity
 from dedup.verify import Text, verify
 
 CONFIG = Config()
@@ -26,13 +27,14 @@ def target(data: bytes) -> None:
     provider = atheris.FuzzedDataProvider(data)
     a = _text(0, provider.ConsumeUnicode(provider.ConsumeIntInRange(0, 2000)))
     b = _text(1, provider.ConsumeUnicode(2000))
-    ab = verify(a, b, CONFIG)
-    ba = verify(Text(0, b.words, b.content), Text(1, a.words, a.content), CONFIG)
+    weights = rarity([a.content, b.content])
+    ab = verify(a, b, CONFIG, weights)
+    ba = verify(Text(0, b.words, b.content), Text(1, a.words, a.content), CONFIG, weights)
     assert (ab is None) == (ba is None)
     if ab is not None and ba is not None:
         assert (ab.kind, ab.similarity) == (ba.kind, ba.similarity)
         assert 0.0 <= ab.similarity <= 1.0
-    same = verify(a, Text(1, a.words, a.content), CONFIG)
+    same = verify(a, Text(1, a.words, a.content), CONFIG, weights)
     assert same is not None and same.similarity == 1.0
 
 
