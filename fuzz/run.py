@@ -49,7 +49,8 @@ SEEDS: dict[str, list[bytes]] = {
     "decode_split": TEXTS,
     "normalize": [t.decode("utf-8", "replace").encode("utf-16-le") for t in TEXTS],
     "verify": [PROSE + b"\x00" + PROSE, PROSE + PROSE.replace(b"Tuesday", b"Friday")],
-    "scan": [bytes([3, 0]) + t + PROSE for t in TEXTS],
+    "scan": [bytes([3, 0]) + t + PROSE for t in TEXTS]
+    + [b"aP<>)\xc8<P/g>>P<>)\xc8<P>\xfb\xc8<P/gg>>>\xfb"],  # HTML blocks sharing a line
     "config": [
         b"[tool.dedup]\nmin-words = 3\nexclude = ['*.md']\nfail-on = 'exact,near'\n",
         b"fail-similarity = 0.5\nthreshhold = 1\n",
