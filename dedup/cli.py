@@ -70,6 +70,9 @@ def main() -> None:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 on findings (errors: 2).")
+@click.option(
+    "--allow-empty", is_flag=True, default=None, help="Scanning no file at all is not an error."
+)
 @click.option("--fail-on", metavar="KINDS", help=f"Kinds that fail the check: {KIND_HELP}.")
 @click.option(
     "--fail-similarity",
@@ -163,7 +166,7 @@ def scan(
         settings_file = None if isolated else config_file or find_config_file(Path.cwd())
         avoid = _own_files(output, settings_file)
         report = _scan_with_progress(list(paths) or ["."], config, err, avoid)
-        _messages(report, err, verbose)
+        _messages(report, err, verbose, config.allow_empty)
         try:
             _write(report, output_format, output, color)
         except BrokenPipeError:  # `dedup scan | head`: stop writing quietly, keep the verdict
@@ -199,6 +202,7 @@ _FLAG_FIELDS = {
     "jobs": "jobs",
     "root": "root",
     "exit_zero": "exit_zero",
+    "allow_empty": "allow_empty",
 }
 
 
@@ -268,7 +272,7 @@ def _scan_with_progress(
         )
 
 
-def _messages(report: Report, err: Console, verbose: bool) -> None:
+def _messages(report: Report, err: Console, verbose: bool, allow_empty: bool = False) -> None:
     for error in report.errors:
         err.print(f"dedup: {printable(error.path)}: {error.message}", markup=False, highlight=False)
     for warning in report.warnings:
@@ -277,8 +281,9 @@ def _messages(report: Report, err: Console, verbose: bool) -> None:
         for skipped in report.skipped:
             err.print(f"dedup: skipped {printable(skipped.path)}: {skipped.reason}", markup=False)
     if not report.files_scanned:
+        level = "warning" if allow_empty else "error"
         err.print(
-            "dedup: error: no files were scanned; a filter may exclude them "
+            f"dedup: {level}: no files were scanned; a filter may exclude them "
             "(see --hidden, --no-ignore, --exclude; -v lists skipped files)",
             markup=False,
         )

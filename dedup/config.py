@@ -53,6 +53,7 @@ class Config:
     fail_on: tuple[Kind, ...] = ALL_KINDS
     fail_similarity: float = 0.0
     exit_zero: bool = False
+    allow_empty: bool = False  # scanning no file at all is not an error
     # --- execution
     jobs: int = 0  # 0: decide from the size of the input
     root: Path = field(default_factory=Path.cwd)

@@ -65,6 +65,10 @@ def test_b03_nothing_scanned_exits_2_with_a_hint(tmp_path: Path, cli: Cli) -> No
         assert "--hidden" in run.stderr
     (tmp_path / "empty").mkdir()
     assert cli("empty").code == 2
+    allowed = cli("empty", "--allow-empty")
+    assert allowed.code == 0
+    assert "dedup: warning: no files were scanned" in allowed.stderr
+    assert cli("bin", "--allow-empty", "--exit-zero").code == 0
 
 
 def test_b04_binary_file_is_skipped_quietly(tmp_path: Path, cli: Cli) -> None:
