@@ -184,6 +184,23 @@ def test_b23_a_file_deleted_after_listing_is_an_error(
     assert run.json()["errors"] == [{"path": "gone.txt", "message": "vanished during the scan"}]
 
 
+def test_b23_a_path_argument_that_vanishes_after_the_check_is_an_error(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"a.txt": PROSE, "gone.txt": PROSE})
+    real_check = dedup.walk._check_arguments
+
+    def check_then_delete(paths: list[str]) -> None:
+        real_check(paths)
+        (tmp_path / "gone.txt").unlink()
+
+    monkeypatch.setattr(dedup.walk, "_check_arguments", check_then_delete)
+    run = cli("a.txt", "gone.txt", "--format", "json")
+    assert run.code == 2
+    assert run.json()["errors"][0]["path"] == "gone.txt"
+    assert "vanished during the scan" in run.json()["errors"][0]["message"]
+
+
 @pytest.mark.timeout(30)
 def test_b24_a_file_replaced_by_a_folder_or_a_fifo_is_an_error(
     tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
