@@ -39,7 +39,7 @@ from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
 from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
 from dedup.verify import Text, verify
-from dedup.walk import WalkResult, walk
+from dedup.walk import walk
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
 MIN_SENTENCE_WORDS = 8
@@ -121,21 +121,30 @@ def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult
         yield from pool.map(_process, jobs, chunksize=chunk)
 
 
-def scan(paths: Sequence[str], config: Config, progress: Progress | None = None) -> Report:
+def scan(
+    paths: Sequence[str],
+    config: Config,
+    progress: Progress | None = None,
+    avoid: Sequence[Path] = (),
+) -> Report:
     """Scan ``paths`` and return the clustered repeats.
+
+    ``avoid``: files never read (the report being written, the settings file), listed as skipped;
+    the baseline and allowlist files are never read as documents either.
 
     With ``config.baseline`` the clusters and their copies are marked new or accepted; with
     ``changed_since`` or ``staged`` only the clusters touching changed lines are kept.
 
     Raises:
         InputError: a path does not exist or is not a file or folder.
+        ConfigError: an ``exclude`` pattern is invalid, or an allowlist file cannot be read.
         BaselineError: the baseline file is missing, malformed or from a newer dedup.
         ChangesError: git is missing, the root is not in a repository, or the revision unknown.
-        ConfigError: an allowlist file cannot be read.
     """
     started = time.perf_counter()
     accepted, changes, allow = _before_scan(config)
-    walked = _without_own_files(walk(paths, config), config)
+    settings_files = [p for p in (config.baseline, *config.allowlist) if p is not None]
+    walked = walk(paths, config, [*avoid, *settings_files])
     skipped, errors = list(walked.skipped), list(walked.errors)
     warnings: list[Warning_] = []
     scanned: list[str] = []
@@ -234,20 +243,6 @@ def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[
             raise ConfigError(f"allowlist {path}: {outcome.message}")
         pieces.extend((p.words, p.sentence_keys) for p in result.pieces)
     return accepted, changes, pieces
-
-
-def _without_own_files(walked: WalkResult, config: Config) -> WalkResult:
-    """The baseline and allowlist files are settings, not documents: listed as skipped."""
-    own = {os.path.realpath(p) for p in (config.baseline, *config.allowlist) if p is not None}
-    names = {os.path.basename(p) for p in own}
-    files = []
-    for source in walked.files:
-        if source.path.name in names and os.path.realpath(source.path) in own:
-            walked.skipped.append(Skipped(source.display, "a baseline or allowlist file of dedup"))
-        else:
-            files.append(source)
-    walked.files = files
-    return walked
 
 
 def _allowlisted(
