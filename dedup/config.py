@@ -53,6 +53,7 @@ class Config:
     fail_on: tuple[Kind, ...] = ALL_KINDS
     fail_similarity: float = 0.0
     exit_zero: bool = False
+    allow_empty: bool = False  # scanning no file at all is not an error
     # --- execution
     jobs: int = 0  # 0: decide from the size of the input
     root: Path = field(default_factory=Path.cwd)
@@ -161,11 +162,17 @@ def find_config_file(start: Path) -> Path | None:
     """
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and "dedup" in _read_toml(candidate).get("tool", {}):
+        if candidate.is_file() and "dedup" in _tools(_read_toml(candidate)):
             return candidate
         if (folder / ".git").exists():
             return None
     return None
+
+
+def _tools(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``[tool]`` table of a pyproject.toml (empty when it is missing or not a table)."""
+    tools = data.get("tool", {})
+    return tools if isinstance(tools, dict) else {}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -174,6 +181,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 (byte {exc.start})") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
@@ -181,7 +190,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_config_file(path: Path) -> dict[str, Any]:
     """The checked ``[tool.dedup]`` settings of ``path`` (a pyproject.toml or a dedup.toml)."""
     data = _read_toml(path)
-    table = data.get("tool", {}).get("dedup") if path.name == "pyproject.toml" else data
+    table = _tools(data).get("dedup") if path.name == "pyproject.toml" else data
     if table is None:
         return {}
     if not isinstance(table, dict):
