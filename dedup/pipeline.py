@@ -14,10 +14,19 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from dedup.allowlist import Example, allowlist_texts, allowlisted
 from dedup.baseline import Baseline, from_report, mark
 from dedup.baseline import load as load_baseline
-from dedup.candidates import Pair, lsh_pairs, rare_word_pairs, shared_sentence_pairs
+from dedup.candidates import (
+    Pair,
+    PairArray,
+    lsh_pairs,
+    rare_word_pairs,
+    shared_sentence_pairs,
+    union_pairs,
+)
 from dedup.changes import Changes, changed_lines, only_changed
 from dedup.cluster import build_clusters
 from dedup.config import Config
@@ -26,6 +35,7 @@ from dedup.ignore import read_markers
 from dedup.models import (
     Document,
     FileError,
+    Link,
     Paragraph,
     Report,
     Skipped,
@@ -33,11 +43,11 @@ from dedup.models import (
     Stats,
     Warning_,
 )
-from dedup.normalize import content_words, sentences, words
+from dedup.normalize import content_sequence, sentences, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
-from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
+from dedup.signatures import U32, batch_word_hashes, shingle_hashes, signatures
 from dedup.verify import Text, verify
 from dedup.walk import walk
 
@@ -45,6 +55,10 @@ from dedup.walk import walk
 MIN_SENTENCE_WORDS = 8
 # Below this much input a process pool costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+# Below this many candidate pairs, verifying in a process pool costs more than it saves.
+PARALLEL_MIN_PAIRS = 200_000
+# Candidate pairs verified per task (a list of millions of Python pairs would be gigabytes).
+VERIFY_BATCH = 1 << 15
 
 Progress = Callable[[int, int], None]
 
@@ -150,6 +164,7 @@ def scan(
     scanned: list[str] = []
     paragraphs: list[Paragraph] = []
     sentence_keys: list[tuple[str, ...]] = []
+    shared = _Shared()
     short = ignored = 0
     for done, result in enumerate(_results(walked.files, config), start=1):
         if progress is not None:
@@ -167,6 +182,7 @@ def scan(
             if not piece.words:
                 continue
             short += len(piece.words) < config.min_words
+            tokens, repeat = shared.words(piece.words)
             paragraphs.append(
                 Paragraph(
                     len(paragraphs),
@@ -174,11 +190,12 @@ def scan(
                     piece.start_line,
                     piece.end_line,
                     piece.text,
-                    piece.words,
+                    tokens,
                     piece.record,
                 )
             )
-            sentence_keys.append(piece.sentence_keys)
+            # Only a text's first occurrence gives its sentence keys (``_distinct_texts``).
+            sentence_keys.append(() if repeat else piece.sentence_keys)
 
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
     weights = rarity(t.content for t in texts)
@@ -186,11 +203,7 @@ def scan(
     allowlisted = sum(len(occurrences[t]) for t in allowed)
     for text_id in allowed:
         occurrences[text_id] = []
-    links = [
-        link
-        for a, b in sorted(pairs)
-        if (link := verify(texts[a], texts[b], config, weights)) is not None
-    ]
+    links = _verified(texts, pairs, config, weights)
     clusters = build_clusters(occurrences, links)
     stats = Stats(
         files_seen=len(walked.files) + len(walked.skipped) + len(walked.errors),
@@ -251,7 +264,7 @@ def _allowlisted(
     examples: list[Example],
     config: Config,
     weights: Rarity,
-) -> tuple[frozenset[int], set[Pair]]:
+) -> tuple[frozenset[int], PairArray]:
     """The texts matching the allowlist, and the candidate pairs among the other texts.
 
     The allowlisted paragraphs join the MinHash index (so they find their copies at no extra
@@ -261,9 +274,80 @@ def _allowlisted(
     allow = allowlist_texts(examples, n)
     both = [*texts, *allow.texts]
     pairs = _candidates(both, [*text_sentences, *([()] * len(allow.texts))], config, weights)
-    allowed = allowlisted(texts, text_sentences, allow, pairs, config, weights)
-    kept = {(a, b) for a, b in pairs if a < n and b < n and a not in allowed and b not in allowed}
-    return allowed, kept
+    if not allow.texts:
+        return frozenset(), pairs
+    found = allowlisted(texts, text_sentences, allow, map(tuple, pairs.tolist()), config, weights)
+    out = np.isin(pairs, np.fromiter(found, dtype=np.int64, count=len(found))) | (pairs >= n)
+    return found, pairs[~out.any(axis=1)]
+
+
+# What verification needs besides the pairs: the texts, the settings and the word weights.
+Verifier = tuple[Sequence[Text], Config, Rarity]
+
+
+class _Shared:
+    """One copy of each word and of each word sequence, however many paragraphs repeat them.
+
+    Worker processes send every paragraph's words as new strings; kept as they come, a scan of
+    300k paragraphs holds millions of copies of the same few thousand words.
+    """
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, str] = {}
+        self.sequences: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def words(self, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+        """The shared copy of ``tokens``, and whether it was seen before."""
+        known = self.sequences.get(tokens)
+        if known is not None:
+            return known, True
+        vocabulary = self.vocabulary
+        known = tuple([vocabulary.setdefault(w, w) for w in tokens])
+        self.sequences[known] = known
+        return known, False
+
+
+def _verify_batch(verifier: Verifier, pairs: PairArray) -> list[Link]:
+    """The verified links of one batch of candidate pairs, in pair order."""
+    texts, config, weights = verifier
+    return [
+        link
+        for a, b in pairs.tolist()
+        if (link := verify(texts[a], texts[b], config, weights)) is not None
+    ]
+
+
+# What a verification worker checks against: set once per worker by ``_start_verifier`` (with
+# the fork start method nothing is copied: the worker inherits the parent's memory).
+_VERIFIER: Verifier | None = None
+
+
+def _start_verifier(verifier: Verifier) -> None:
+    global _VERIFIER
+    _VERIFIER = verifier
+
+
+def _verify_in_worker(pairs: PairArray) -> list[Link]:
+    assert _VERIFIER is not None, "the pool initializer sets it"
+    return _verify_batch(_VERIFIER, pairs)
+
+
+def _verified(
+    texts: Sequence[Text], pairs: PairArray, config: Config, weights: Rarity
+) -> list[Link]:
+    """Verify every candidate pair, in pair order.
+
+    A process pool only when ``jobs`` asks for workers: on our shared 2-core machines the pool
+    made the default scan slower (README "Performance"), so ``jobs=0`` verifies in-process.
+    """
+    verifier = (texts, config, weights)
+    batches = [pairs[i : i + VERIFY_BATCH] for i in range(0, pairs.shape[0], VERIFY_BATCH)]
+    if config.jobs <= 1 or pairs.shape[0] < PARALLEL_MIN_PAIRS:
+        return [link for batch in batches for link in _verify_batch(verifier, batch)]
+    with ProcessPoolExecutor(
+        max_workers=config.jobs, initializer=_start_verifier, initargs=(verifier,)
+    ) as pool:
+        return [link for found in pool.map(_verify_in_worker, batches) for link in found]
 
 
 def _distinct_texts(
@@ -278,8 +362,7 @@ def _distinct_texts(
         text_id = ids.setdefault(paragraph.words, len(ids))
         if text_id == len(occurrences):
             occurrences.append([])
-            content = tuple(w for w in paragraph.words if w in content_words((w,)))
-            texts.append(Text(text_id, paragraph.words, content))
+            texts.append(Text(text_id, paragraph.words, content_sequence(paragraph.words)))
             text_sentences.append(keys)
         occurrences[text_id].append(paragraph)
     return occurrences, texts, text_sentences
@@ -290,26 +373,29 @@ def _candidates(
     text_sentences: Sequence[tuple[str, ...]],
     config: Config,
     weights: Rarity,
-) -> set[Pair]:
-    pairs: set[Pair] = set()
+) -> PairArray:
     # Short texts are matched exactly only: with a handful of words one changed word is a
     # different text, and fewer words than the shingle size would give an empty shingle set.
     fuzzy_min = max(config.min_words, config.shingle_size)
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
-    pairs |= _lsh(
+    lexical_pairs = _lsh(
         [t.id for t in lexical],
-        [shingle_hashes(word_hashes(t.words), config.shingle_size) for t in lexical],
+        [
+            shingle_hashes(hashes, config.shingle_size)
+            for hashes in batch_word_hashes([t.words for t in lexical])
+        ],
         config.lsh_threshold,
         config,
     )
+    reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
     if config.reworded:
-        pairs |= _reworded_candidates(texts, fuzzy_min, weights)
-    pairs |= shared_sentence_pairs(
+        reworded_pairs = union_pairs(_reworded_candidates(texts, fuzzy_min, weights))
+    sentence_pairs = shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
         if len(t.words) >= fuzzy_min
     )
-    return pairs
+    return union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
 
 
 # Candidates for the reworded tier share rare words worth this share of the lighter text's
@@ -325,8 +411,8 @@ def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity)
     )
 
 
-def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> set[Pair]:
+def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> PairArray:
     if len(keys) < 2:
-        return set()
+        return np.empty((0, 2), dtype=np.int64)
     rows = signatures(sets, config.num_perm, config.seed)
-    return lsh_pairs(keys, rows, threshold, config.seed)
+    return lsh_pairs(keys, rows, threshold)
