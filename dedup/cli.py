@@ -7,11 +7,14 @@ stderr, and the exit code comes from ``gate.exit_code`` alone.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
+import time
 import traceback
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 from rich.console import Console
@@ -29,16 +32,23 @@ from dedup.reporters.console import render_console
 KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
 
 
+# A scan shorter than this shows no progress bar: it would only flicker.
+PROGRESS_DELAY = 0.5
+
+
 def _stderr_console(color: str) -> Console:
-    return Console(stderr=True, highlight=False, **_color_args(color))
+    # soft_wrap: a message is one line however long, so scripts and CI logs can grep it.
+    return Console(stderr=True, highlight=False, soft_wrap=True, **_color_args(color))
 
 
-def _color_args(color: str) -> dict[str, Any]:
-    if color == "always":
-        return {"force_terminal": True}
+def _color_args(color: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Rich settings for ``--color``: the flag, then FORCE_COLOR, then NO_COLOR, then the TTY."""
+    env = os.environ if environ is None else environ
+    if color == "always" or (color == "auto" and env.get("FORCE_COLOR")):
+        return {"force_terminal": True, "no_color": False}
     if color == "never":
         return {"no_color": True, "force_terminal": False}
-    return {}
+    return {}  # rich looks at the TTY and at NO_COLOR
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -192,14 +202,49 @@ def build_config(flags: dict[str, Any], config_file: Path | None, isolated: bool
 
 
 def _scan_with_progress(paths: list[str], config: Config, err: Console) -> Report:
-    if not err.is_terminal:
+    if not _isatty(err.file):  # a bar only on a real terminal, whatever --color says
         return run_scan(paths, config)
-    columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("scan", total=None)
-        return run_scan(
-            paths, config, lambda done, total: bar.update(task, completed=done, total=total)
-        )
+    bar = DelayedBar(err)
+    try:
+        return run_scan(paths, config, bar)
+    finally:
+        bar.close()
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class DelayedBar:
+    """A transient progress bar that appears only once a scan has run for ``delay`` seconds."""
+
+    def __init__(
+        self,
+        console: Console,
+        delay: float = PROGRESS_DELAY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.console = console
+        self.clock = clock
+        self.deadline = clock() + delay
+        self.bar: Progress | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if self.clock() < self.deadline:
+                return
+            columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn())
+            self.bar = Progress(*columns, console=self.console, transient=True)
+            self.bar.add_task("scan", total=total)
+            self.bar.start()
+        self.bar.update(self.bar.task_ids[0], completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _messages(report: Report, err: Console, verbose: bool) -> None:
@@ -228,17 +273,40 @@ def _write(report: Report, output_format: str, output: str | None, color: str) -
     _atomic_write(Path(output), lambda stream: REPORTERS[output_format](report, stream))
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Write through a temporary file in the same folder, then rename it into place."""
-    folder = path.parent if str(path.parent) else Path()
+def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
+    """Write through a temporary file in the same folder, then rename it into place.
+
+    A reader never sees half a report, and a failed write leaves the old file as it was.
+    A symbolic link is followed (the file it points to is replaced, the link kept); a target
+    that is not a regular file (``/dev/stdout``, a FIFO) is written directly, never replaced.
+    """
+    target = Path(os.path.realpath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        mode = target.stat().st_mode
+    except OSError:
+        mode = None
+    try:
+        if mode is not None and not stat.S_ISREG(mode):
+            with target.open("w", encoding="utf-8", newline="\n") as stream:
+                write(stream)
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".dedup-", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            # mkstemp makes the file private; give it the mode a plain open() would have.
+            os.fchmod(fd, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
             write(stream)
-        os.replace(tmp, path)
-    except OSError as exc:
+        os.replace(tmp, target)
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        if isinstance(exc, OSError):
+            raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
