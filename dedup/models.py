@@ -23,7 +23,10 @@ class Kind(StrEnum):
     @property
     def rank(self) -> int:
         """0 for the strongest kind; a cluster takes the kind of its weakest link."""
-        return list(Kind).index(self)
+        return _RANKS[self]
+
+
+_RANKS = {kind: rank for rank, kind in enumerate(Kind)}  # sort keys call rank per link
 
 
 @dataclass(frozen=True, slots=True)
