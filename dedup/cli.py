@@ -10,7 +10,6 @@ import os
 import stat
 import sys
 import tempfile
-import time
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,7 +17,6 @@ from typing import IO, Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from dedup import __version__
 from dedup.config import Config, find_config_file, load_config_file, parse_kinds
@@ -26,14 +24,11 @@ from dedup.errors import ConfigError, DedupError, ExitCode
 from dedup.gate import exit_code
 from dedup.models import Report
 from dedup.pipeline import scan as run_scan
+from dedup.progress import DelayedBar
 from dedup.reporters import REPORTERS
 from dedup.reporters.console import render_console
 
 KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
-
-
-# A scan shorter than this shows no progress bar: it would only flicker.
-PROGRESS_DELAY = 0.5
 
 
 def _stderr_console(color: str) -> Console:
@@ -216,35 +211,6 @@ def _isatty(stream: IO[str]) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-class DelayedBar:
-    """A transient progress bar that appears only once a scan has run for ``delay`` seconds."""
-
-    def __init__(
-        self,
-        console: Console,
-        delay: float = PROGRESS_DELAY,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.console = console
-        self.clock = clock
-        self.deadline = clock() + delay
-        self.bar: Progress | None = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if self.clock() < self.deadline:
-                return
-            columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn())
-            self.bar = Progress(*columns, console=self.console, transient=True)
-            self.bar.add_task("scan", total=total)
-            self.bar.start()
-        self.bar.update(self.bar.task_ids[0], completed=done, total=total)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _messages(report: Report, err: Console, verbose: bool) -> None:

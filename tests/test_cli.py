@@ -20,10 +20,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
-from rich.console import Console
 
 from dedup import __version__
-from dedup.cli import DelayedBar, main
+from dedup.cli import main
 from dedup.reporters.json_report import schema
 
 REPO = Path(__file__).resolve().parent.parent
@@ -601,25 +600,6 @@ def test_no_color_on_a_real_terminal(in_repo: Path) -> None:
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(in_repo: Path) -> None:
     assert run("scan", "samples", "--color", "always").stderr == ""
-
-
-def test_progress_bar_appears_only_after_the_delay() -> None:
-    now = [0.0]
-    console = Console(file=open(os.devnull, "w"), force_terminal=True)  # noqa: SIM115
-    bar = DelayedBar(console, delay=0.5, clock=lambda: now[0])
-    try:
-        bar(1, 10)
-        now[0] = 0.4
-        bar(2, 10)
-        assert bar.bar is None  # a short scan shows nothing
-        now[0] = 0.6
-        bar(3, 10)
-        assert bar.bar is not None
-        task = bar.bar.tasks[0]
-        assert (task.completed, task.total) == (3, 10)
-    finally:
-        bar.close()
-        console.file.close()
 
 
 # --- errors, --debug, --version, --help ---------------------------------------------------------

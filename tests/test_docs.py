@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import click
 import pytest
 
 from dedup.cli import main
+from dedup.config import Config, settings_from_mapping
 from dedup.errors import ExitCode
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,3 +105,29 @@ def test_readme_counts_match_the_samples_report() -> None:
     # "under 5 words": the documented minimum is the default
     assert "Paragraphs under **5 words** (`min-words`)" in README
     assert "min-words = 5" in README
+
+
+def code_blocks(language: str, section: str) -> list[str]:
+    text = README.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
+
+
+def test_readme_settings_example_is_valid(tmp_path: Path) -> None:
+    (block,) = code_blocks("toml", "Usage")
+    table = tomllib.loads(block)["tool"]["dedup"]
+    settings = settings_from_mapping(table, "README.md")
+    config = Config(**settings)
+    defaults = Config()
+    # the example shows the defaults, except where it says otherwise
+    changed = {"fail_on", "fail_similarity", "exclude"}
+    assert {k for k in settings if getattr(config, k) != getattr(defaults, k)} == changed
+
+
+def test_readme_library_example_prints_what_it_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    (program,) = code_blocks("python", "Library")
+    (printed,) = code_blocks("text", "Library")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(program, "README.md", "exec"), {})
+    assert out.getvalue() == printed
