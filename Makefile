@@ -23,8 +23,8 @@ demo: $(STAMP)
 	$(BIN)/dedup scan samples --exit-zero
 
 lint: $(STAMP)
-	$(BIN)/ruff check dedup tests
-	$(BIN)/ruff format --check dedup tests
+	$(BIN)/ruff check dedup tests benchmarks
+	$(BIN)/ruff format --check dedup tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -35,8 +35,8 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 style: $(STAMP)
-	$(BIN)/ruff check --fix dedup tests
-	$(BIN)/ruff format dedup tests
+	$(BIN)/ruff check --fix dedup tests benchmarks
+	$(BIN)/ruff format dedup tests benchmarks
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -7,12 +7,20 @@ from typing import IO
 
 from dedup.models import Report
 from dedup.reporters.console import render_console
+from dedup.reporters.github import render_github
+from dedup.reporters.html import render_html
 from dedup.reporters.json_report import render_json
+from dedup.reporters.markdown import render_markdown
+from dedup.reporters.sarif import render_sarif
 
 # name -> function writing the report to a text stream
 REPORTERS: dict[str, Callable[[Report, IO[str]], None]] = {
     "console": lambda report, stream: render_console(report, stream),
     "json": lambda report, stream: _write_json(report, stream),
+    "sarif": render_sarif,
+    "github": render_github,
+    "markdown": lambda report, stream: render_markdown(report, stream),
+    "html": render_html,
 }
 
 
@@ -20,4 +28,12 @@ def _write_json(report: Report, stream: IO[str]) -> None:
     stream.write(render_json(report))
 
 
-__all__ = ["REPORTERS", "render_console", "render_json"]
+__all__ = [
+    "REPORTERS",
+    "render_console",
+    "render_github",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_sarif",
+]

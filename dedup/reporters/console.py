@@ -8,19 +8,21 @@ in the same order instead.
 
 from __future__ import annotations
 
-import difflib
 from typing import IO
 
-from rapidfuzz.distance import Indel
 from rich.console import Console
 from rich.text import Text
 
 from dedup.models import Cluster, Kind, Member, Report
-from dedup.normalize import STOPWORDS, words
+from dedup.reporters.diff import (
+    differs_in_words,
+    elided,
+    shared_content_note,
+    shows_shared_content,
+    word_changes,
+)
 
 MAX_SHOWN_CHARS = 400  # of the first copy's text
-EQUAL_RUN_SHOWN = 6  # words of an unchanged run kept on each side of a change
-MAX_SHARED_SHOWN = 40  # content words listed for a reworded copy
 
 
 def render_console(report: Report, stream: IO[str], console: Console | None = None) -> None:
@@ -59,7 +61,8 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _location(member: Member) -> str:
+def location(member: Member) -> str:
+    """``path:start-end`` (or ``path:line`` for a one-line copy)."""
     span = str(member.start_line)
     if member.end_line != member.start_line:
         span += f"-{member.end_line}"
@@ -79,7 +82,7 @@ def _cluster(out: Console, cluster: Cluster) -> None:
         )
     out.print(header)
     for number, member in enumerate(cluster.members, start=1):
-        out.print(Text(f"  {number}. {_location(member)}", style="cyan"))
+        out.print(Text(f"  {number}. {location(member)}", style="cyan"))
     shown = first.text if len(first.text) <= MAX_SHOWN_CHARS else first.text[:MAX_SHOWN_CHARS] + "…"
     _indented(out, Text(" ".join(shown.split()), style="dim"), 4)
     for number, member in enumerate(cluster.members[1:], start=2):
@@ -99,42 +102,35 @@ def _indented(out: Console, text: Text, indent: int) -> None:
 def _difference(first: Member, other: Member, cluster: Cluster) -> Text:
     if first.text == other.text:
         return Text("identical")
-    if cluster.kind is Kind.REWORDED and words(first.text) != words(other.text):
+    if shows_shared_content(first, other, cluster):
         return _shared_content(first.text, other.text)
     return word_diff(first.text.split(), other.text.split())
 
 
 def word_diff(old: list[str], new: list[str]) -> Text:
     """``old`` -> ``new`` in word-diff notation, long unchanged runs elided."""
-    text = Text()
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            run = old[i1:i2]
-            if len(run) > 2 * EQUAL_RUN_SHOWN:
-                head = run[:EQUAL_RUN_SHOWN] if i1 else []
-                tail = run[-EQUAL_RUN_SHOWN:] if i2 < len(old) else []
-                run = [*head, f"…({len(run) - len(head) - len(tail)} words)…", *tail]
-            text.append(" ".join(run) + " ")
-            continue
-        if i2 > i1:
-            text.append("[-" + " ".join(old[i1:i2]) + "-]", style="red strike")
-        if j2 > j1:
-            text.append("{+" + " ".join(new[j1:j2]) + "+}", style="green")
-        text.append(" ")
-    if len(text.plain.strip()) == 0 or text.plain.count("[-") + text.plain.count("{+") == 0:
+    changes = word_changes(old, new)
+    if not differs_in_words(changes):
         return Text("same words; differs only in spacing")
+    text = Text()
+    for piece in elided(changes):
+        if isinstance(piece, int):
+            text.append(f"…({piece} words)… ")
+        elif piece.equal:
+            text.append(" ".join(piece.old) + " ")
+        else:
+            if piece.old:
+                text.append("[-" + " ".join(piece.old) + "-]", style="red strike")
+            if piece.new:
+                text.append("{+" + " ".join(piece.new) + "+}", style="green")
+            text.append(" ")
     text.rstrip()
     return text
 
 
 def _shared_content(a: str, b: str) -> Text:
-    wa = [w for w in words(a) if w not in STOPWORDS]
-    wb = [w for w in words(b) if w not in STOPWORDS]
-    blocks = Indel.editops(wa, wb).as_matching_blocks()
-    shared = [w for block in blocks for w in wa[block.a : block.a + block.size]]
-    text = Text(f"told again in other words; {len(shared)} content words in the same order: ")
-    listed = " ".join(shared[:MAX_SHARED_SHOWN]) + (" …" if len(shared) > MAX_SHARED_SHOWN else "")
+    intro, listed = shared_content_note(a, b)
+    text = Text(intro)
     text.append(listed, style="green")
     return text
 
