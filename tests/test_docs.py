@@ -62,6 +62,22 @@ def test_every_option_of_every_command_is_in_the_readme(command: str, option: st
     assert mentioned(option), f"{command} {option} is not documented in README.md"
 
 
+def choices() -> list[tuple[str, str]]:
+    """(option, value) for every value of every option that takes one of a fixed set."""
+    return [
+        (param.opts[-1], value)
+        for context in commands().values()
+        for param in context.command.get_params(context)
+        if isinstance(param.type, click.Choice)
+        for value in param.type.choices
+    ]
+
+
+@pytest.mark.parametrize(("option", "value"), choices())
+def test_every_choice_of_every_option_is_in_the_readme(option: str, value: str) -> None:
+    assert mentioned(f"`{value}`") or re.search(rf"`{option}[^`]*\b{value}\b[^`]*`", README)
+
+
 @pytest.mark.parametrize("name", sorted(commands()))
 def test_every_command_is_in_the_readme_and_has_help(name: str) -> None:
     assert mentioned(name)
