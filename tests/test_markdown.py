@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from dedup.config import Config
 from dedup.formats import markdown
 from dedup.formats.plain import blocks as plain_blocks
+from dedup.models import Kind
 from dedup.normalize import words
+from dedup.pipeline import scan
 
 
 def spans(text: str) -> list[tuple[int, int, str]]:
@@ -102,3 +107,21 @@ def test_crlf_and_empty_documents() -> None:
     assert spans("# Title\r\n\r\nText.\r\n") == [(1, 1, "Title"), (3, 3, "Text.")]
     assert spans("") == []
     assert spans("\n\n   \n") == []
+
+
+def test_a_markdown_paragraph_and_its_plain_text_copy_are_an_exact_cluster(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: Notes\n---\n\n# Notes\n\nThe *committee* met on **Tuesday** to discuss\n"
+        "the [budget](https://example.org) for the `coming` year.\n"
+    )
+    (tmp_path / "b.txt").write_text(
+        "The committee met on Tuesday to discuss the budget for the coming year.\n"
+    )
+    (cluster,) = scan([str(tmp_path)], Config(root=tmp_path)).clusters
+    assert cluster.kind is Kind.EXACT
+    assert [(m.path, m.start_line, m.end_line) for m in cluster.members] == [
+        ("a.md", 7, 8),
+        ("b.txt", 1, 1),
+    ]

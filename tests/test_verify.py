@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dedup.config import Config
 from dedup.models import Kind, Link
 from dedup.normalize import content_words, words
+from dedup.pipeline import scan
 from dedup.verify import Text, verify
 
 TEN = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
@@ -76,3 +79,13 @@ def test_reworded_needs_ten_content_words_in_common() -> None:
 def test_unrelated_texts_do_not_match() -> None:
     assert verify(text(0, TEN), text(1, OTHER_TEN), Config()) is None
     assert verify(text(0, TEN), text(1, FACTS), Config()) is None
+
+
+def test_exact_is_decided_before_verification(tmp_path: Path) -> None:
+    # Equal normalised texts are one text before candidates are sought, so verify never sees
+    # them; the pipeline links their occurrences as exact copies.
+    (tmp_path / "a.txt").write_text("The UN’s vote — a turning point in the war, said many.\n")
+    (tmp_path / "b.txt").write_text("the UN's vote - a turning point in the war said many\n")
+    (cluster,) = scan([str(tmp_path)], Config(root=tmp_path)).clusters
+    assert (cluster.kind, cluster.similarity) == (Kind.EXACT, 1.0)
+    assert [m.path for m in cluster.members] == ["a.txt", "b.txt"]
