@@ -11,7 +11,7 @@ import stat
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,10 +36,9 @@ def _stderr_console(color: str) -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True, **_color_args(color))
 
 
-def _color_args(color: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def _color_args(color: str) -> dict[str, Any]:
     """Rich settings for ``--color``: the flag, then FORCE_COLOR, then NO_COLOR, then the TTY."""
-    env = os.environ if environ is None else environ
-    if color == "always" or (color == "auto" and env.get("FORCE_COLOR")):
+    if color == "always" or (color == "auto" and os.environ.get("FORCE_COLOR")):
         return {"force_terminal": True, "no_color": False}
     if color == "never":
         return {"no_color": True, "force_terminal": False}
