@@ -556,6 +556,16 @@ def test_color_always_and_never(in_repo: Path) -> None:
     assert run("scan", "samples", "--color", "blue").exit_code == 2
 
 
+def test_a_report_file_never_has_colour(in_repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.txt"
+    result = run("scan", "samples", "--color", "always", "-o", str(out))
+    assert result.exit_code == 1
+    assert untimed(out.read_text(encoding="utf-8")).endswith(
+        golden("samples.console.txt").splitlines()[-1] + "\n"
+    )
+    assert "\x1b[" not in out.read_text(encoding="utf-8")
+
+
 def test_force_color_and_no_color(in_repo: Path) -> None:
     assert COLOUR.search(run("scan", "samples", env={"FORCE_COLOR": "1"}).stdout)
     # the flag beats the environment
