@@ -27,8 +27,6 @@ from dedup.reporters.json_report import schema
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden"
-A = "samples/000_ee18bd951d049419.txt"
-B = "samples/004_e6a5073a7b3a0431.txt"
 # A fixed width and no colour variables from the caller's environment (None unsets).
 ENV: dict[str, str | None] = {"COLUMNS": "100", "NO_COLOR": None, "FORCE_COLOR": None}
 PROSE = (
