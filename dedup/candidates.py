@@ -1,21 +1,26 @@
 """Candidate pairs of distinct texts, for the verifier to confirm or reject.
 
-Two generators, each cheap and each blind to what the other sees:
+Three generators, each cheap and each blind to what the others see:
 * MinHash LSH (datasketch's ``MinHashLSH``, the index of record) over shingle signatures:
   texts whose shingle sets have a Jaccard similarity near or above the threshold;
 * shared sentences: texts that contain the same normalised sentence, which finds a short
-  paragraph copied into a much longer one, where Jaccard similarity is low.
+  paragraph copied into a much longer one, where Jaccard similarity is low;
+* shared rare words: texts whose shared content words, weighted by rarity, make up a good part
+  of the lighter text's weight, which finds a story told again in other words (the names,
+  numbers and rare words survive a retelling; its word 3-grams mostly do not).
 Exact repeats never get here: the pipeline collapses them to one text first.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from datasketch import MinHashLSH
 
+from dedup.rarity import Rarity
 from dedup.signatures import U32, lean_minhash
 
 # datasketch weighs false positives against false negatives when it picks bands and rows.
@@ -23,6 +28,12 @@ from dedup.signatures import U32, lean_minhash
 RECALL_WEIGHTS = (0.2, 0.8)
 # A sentence shared by more texts than this is boilerplate: link each text to the first one only.
 MAX_SENTENCE_BUCKET = 64
+
+# Rare words: a word in more than RARE_MAX_SHARE of the texts (at least RARE_MIN_POSTINGS, at most
+# RARE_MAX_POSTINGS texts) weighs little and would pair too many texts, so it pairs none.
+RARE_MAX_SHARE = 0.02
+RARE_MIN_POSTINGS = 16
+RARE_MAX_POSTINGS = 1024
 
 Pair = tuple[int, int]
 
@@ -67,4 +78,36 @@ def shared_sentence_pairs(sentences: Iterable[tuple[int, Iterable[str]]]) -> set
             pairs.update((ids[0], other) for other in ids[1:])
             continue
         pairs.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+    return pairs
+
+
+def rare_word_pairs(
+    texts: Iterable[tuple[int, Iterable[str]]], rarity: Rarity, min_share: float
+) -> set[Pair]:
+    """Pairs of texts whose shared rare words weigh ``min_share`` of the lighter text or more.
+
+    Args:
+        texts: ``(text id, content words)`` for every text, ids in increasing order.
+        rarity: the word weights of the scan.
+        min_share: the shared weight needed, as a share of the lighter text's total weight.
+    """
+    cap = min(RARE_MAX_POSTINGS, max(RARE_MIN_POSTINGS, int(RARE_MAX_SHARE * rarity.texts)))
+    postings: dict[str, list[int]] = defaultdict(list)
+    rare: list[tuple[int, list[str], float]] = []
+    for text_id, words in texts:
+        distinct = sorted(set(words))  # sorted: the sums below add up in the same order every run
+        kept = [w for w in distinct if rarity.frequencies.get(w, 0) <= cap]
+        for word in kept:
+            postings[word].append(text_id)
+        rare.append((text_id, kept, rarity.mass(distinct)))
+    mass = {text_id: m for text_id, _, m in rare}
+    pairs: set[Pair] = set()
+    for a, kept, mass_a in rare:  # one text at a time: memory stays that of one text's partners
+        shared: dict[int, float] = defaultdict(float)
+        for word in kept:
+            ids = postings[word]
+            weight = rarity.weight(word)
+            for b in ids[bisect_right(ids, a) :]:
+                shared[b] += weight
+        pairs.update((a, b) for b, w in shared.items() if w >= min_share * min(mass_a, mass[b]))
     return pairs

@@ -6,6 +6,7 @@ stderr, and the exit code comes from ``gate.exit_code`` alone.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
@@ -21,12 +22,20 @@ from rich.console import Console
 from dedup import __version__
 from dedup.config import Config, find_config_file, load_config_file, parse_kinds
 from dedup.errors import ConfigError, DedupError, ExitCode
-from dedup.gate import exit_code
-from dedup.models import Report
+from dedup.evaluate import (
+    Evaluation,
+    check_scanned,
+    clusters_from_json,
+    evaluate,
+    load_labels,
+)
+from dedup.gate import eval_exit_code, exit_code
+from dedup.models import Cluster, Report
 from dedup.pipeline import scan as run_scan
 from dedup.progress import DelayedBar
 from dedup.reporters import REPORTERS
 from dedup.reporters.console import render_console
+from dedup.reporters.evaluation import render_eval_console, render_eval_json
 
 KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
 
@@ -79,10 +88,26 @@ def main() -> None:
 @click.option(
     "--reworded-threshold",
     type=click.FloatRange(0, 1),
-    help="Content-word alignment for reworded.",
+    help="Content-word alignment for reworded (paragraphs over 40 words).",
+)
+@click.option(
+    "--reworded-probability",
+    type=click.FloatRange(0, 1),
+    help="Model probability for reworded (texts up to 40 words).",
 )
 @click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths.")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Scan only matching files (files named as PATHS always are).",
+)
+@click.option(
+    "--text-field",
+    metavar="NAME",
+    help="Field holding the text of a .jsonl record [default: text].",
+)
 @click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders.")
 @click.option("--no-ignore", is_flag=True, default=None, help="Do not honour .gitignore.")
 @click.option("--follow", is_flag=True, default=None, help="Follow symbolic links.")
@@ -162,9 +187,11 @@ _FLAG_FIELDS = {
     "near_threshold": "near_threshold",
     "contained_threshold": "contained_threshold",
     "reworded_threshold": "reworded_threshold",
+    "reworded_probability": "reworded_probability",
     "hidden": "hidden",
     "follow": "follow_symlinks",
     "max_file_size": "max_file_size",
+    "text_field": "text_field",
     "jobs": "jobs",
     "root": "root",
     "exit_zero": "exit_zero",
@@ -187,8 +214,9 @@ def build_config(flags: dict[str, Any], config_file: Path | None, isolated: bool
         settings["reworded"] = False
     if flags.get("no_ignore"):
         settings["gitignore"] = False
-    if flags.get("exclude"):
-        settings["exclude"] = (*settings.get("exclude", ()), *flags["exclude"])
+    for name in ("exclude", "include"):
+        if flags.get(name):
+            settings[name] = (*settings.get(name, ()), *flags[name])
     try:
         return Config(**settings)
     except TypeError as exc:  # pragma: no cover - settings keys are checked on load
@@ -275,3 +303,143 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+@main.command(name="eval")
+@click.argument("labels", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Score this JSON report (dedup scan --format json) instead of scanning.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["console", "json"]),
+    default="console",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the scores here.")
+@click.option(
+    "--min-words", type=click.IntRange(1), help="Shorter paragraphs: exact matching only."
+)
+@click.option("--near-threshold", type=click.FloatRange(0, 1), help="Word alignment for near.")
+@click.option(
+    "--contained-threshold", type=click.FloatRange(0, 1), help="Share of the shorter text aligned."
+)
+@click.option(
+    "--reworded-threshold",
+    type=click.FloatRange(0, 1),
+    help="Content-word alignment for reworded (paragraphs over 40 words).",
+)
+@click.option(
+    "--reworded-probability",
+    type=click.FloatRange(0, 1),
+    help="Model probability for reworded (texts up to 40 words).",
+)
+@click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths.")
+@click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders.")
+@click.option("--no-ignore", is_flag=True, default=None, help="Do not honour .gitignore.")
+@click.option("-j", "--jobs", type=click.IntRange(0, 256), help="Worker processes (0: auto).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Report paths are relative to this folder [default: current folder].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Settings file (pyproject.toml with [tool.dedup], or dedup.toml).",
+)
+@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@click.option("--debug", is_flag=True, help="Show a traceback on an internal error.")
+def eval_(
+    labels: Path,
+    paths: tuple[str, ...],
+    report_file: Path | None,
+    output_format: str,
+    output: str | None,
+    config_file: Path | None,
+    isolated: bool,
+    debug: bool,
+    **flags: Any,
+) -> None:
+    """Score a scan of PATHS (default: the labels file's folder) against LABELS.
+
+    \b
+    LABELS is JSON Lines: pairs {"a": {"path", "line"}, "b": {...}, "label": 0|1}
+    and/or clusters {"members": [{"path", "line"}, ...]}; paths are relative to
+    the labels file's folder. Prints pairwise precision, recall and F1 (also per
+    kind and per group), the adjusted Rand index of cluster labels, and
+    precision/recall across similarity thresholds.
+
+    \b
+    Exit status: 0 scored, 2 error (bad labels or report, or a partial scan).
+
+    \b
+    Examples:
+      dedup eval labels.jsonl docs/
+      dedup eval labels.jsonl --report report.json --format json
+    """
+    err = _stderr_console("auto")
+    try:
+        config = build_config(flags, config_file, isolated)
+        gold = load_labels(labels)
+        report: Report | None = None
+        if report_file is not None:
+            clusters, scanned = _read_report(report_file)
+        else:
+            report = _scan_with_progress(list(paths) or [str(labels.parent)], config, err)
+            _messages(report, err, verbose=False)
+            clusters, scanned = list(report.clusters), list(report.files_scanned)
+        check_scanned(gold, scanned, config.root)
+        evaluation = evaluate(gold, clusters, config.root)
+        _write_evaluation(evaluation, output_format, output)
+        code = eval_exit_code(report)
+    except DedupError as exc:
+        err.print(f"dedup: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        code = ExitCode.ERROR
+    except KeyboardInterrupt:
+        code = ExitCode.INTERRUPTED
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        err.print(
+            f"dedup: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            markup=False,
+        )
+        code = ExitCode.ERROR
+    sys.exit(int(code))
+
+
+def _read_report(path: Path) -> tuple[list[Cluster], list[str]]:
+    """The clusters of a saved JSON report and the files its scan read."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DedupError(f"{path}: cannot read the JSON report: {exc}") from exc
+    scanned = data.get("files_scanned") if isinstance(data, dict) else None
+    if not isinstance(scanned, list) or not all(isinstance(p, str) for p in scanned):
+        raise DedupError(f"{path}: not a dedup JSON report (no files_scanned list)")
+    return clusters_from_json(data, str(path)), scanned
+
+
+def _write_evaluation(evaluation: Evaluation, output_format: str, output: str | None) -> None:
+    def write(stream: IO[str]) -> None:
+        if output_format == "json":
+            render_eval_json(evaluation, stream)
+        else:
+            render_eval_console(evaluation, Console(file=stream, highlight=False, width=100))
+
+    if output is None:
+        if output_format == "console":
+            render_eval_console(evaluation, Console(highlight=False))
+        else:
+            render_eval_json(evaluation, sys.stdout)
+        return
+    _atomic_write(Path(output), write)

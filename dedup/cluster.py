@@ -80,7 +80,7 @@ def _cluster(
         (p for t in text_ids for p in occurrences[t]), key=lambda p: (p.path, p.start_line)
     )
     index = {p.id: i for i, p in enumerate(paragraphs)}
-    members = tuple(Member(p.path, p.start_line, p.end_line, p.text) for p in paragraphs)
+    members = tuple(Member(p.path, p.start_line, p.end_line, p.text, p.record) for p in paragraphs)
     first = {t: index[occurrences[t][0].id] for t in text_ids}
     cluster_links = [
         ClusterLink(first[t], index[p.id], Kind.EXACT, 1.0)

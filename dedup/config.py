@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from dedup import reworded_model
 from dedup.errors import ConfigError
 from dedup.models import Kind
 
@@ -32,9 +33,11 @@ class Config:
     follow_symlinks: bool = False
     gitignore: bool = True
     exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()  # when set, only matching files are scanned
     max_file_size: int = 10 * 1024 * 1024
     # --- which paragraphs
     min_words: int = 5  # shorter paragraphs are matched exactly only
+    text_field: str = "text"  # the field of a JSON Lines record that holds its text
     # --- candidates
     shingle_size: int = 3
     num_perm: int = 128
@@ -44,7 +47,8 @@ class Config:
     near_threshold: float = 0.75
     contained_threshold: float = 0.9
     reworded: bool = True
-    reworded_threshold: float = 0.25
+    reworded_threshold: float = 0.25  # paragraphs longer than the model's range
+    reworded_probability: float = reworded_model.PROBABILITY  # sentence-sized texts
     # --- the gate
     fail_on: tuple[Kind, ...] = ALL_KINDS
     fail_similarity: float = 0.0
@@ -62,10 +66,13 @@ class Config:
         _check_range("seed", self.seed, 0, 2**32 - 1)  # numpy's seed range, used by datasketch
         # Above 0.9 datasketch finds no band layout for small num_perm: no candidates at all.
         _check_range("lsh_threshold", self.lsh_threshold, 0.0, 0.9)
+        if not self.text_field:
+            raise ConfigError("text_field must not be empty")
         for name in (
             "near_threshold",
             "contained_threshold",
             "reworded_threshold",
+            "reworded_probability",
             "fail_similarity",
         ):
             _check_range(name, getattr(self, name), 0.0, 1.0)
@@ -90,12 +97,16 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     where = f"{source}: {name}"
     if name == "fail_on":
         return parse_kinds(value, where)
-    if name == "exclude":
+    if name in ("exclude", "include"):
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where} must be a list of glob patterns")
         return tuple(value)
+    if isinstance(default, str):
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where} must be a non-empty string, got {value!r}")
+        return value
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(f"{where} must be true or false, got {value!r}")

@@ -26,3 +26,13 @@ def exit_code(report: Report, config: Config) -> ExitCode:
     if failing(report, config) and not config.exit_zero:
         return ExitCode.FINDINGS
     return ExitCode.CLEAN
+
+
+def eval_exit_code(report: Report | None) -> ExitCode:
+    """``dedup eval``: 0 once scored, but 2 when its own scan was partial or empty.
+
+    ``report`` is None when the clusters came from a saved JSON report.
+    """
+    if report is not None and (report.errors or not report.files_scanned):
+        return ExitCode.ERROR
+    return ExitCode.CLEAN

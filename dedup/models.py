@@ -69,7 +69,7 @@ class Document:
 
     path: str  # display path
     text: str
-    format: str  # "text" or "markdown"
+    format: str  # "text", "markdown", "rst", "html" or "jsonl" (chosen by file suffix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,7 @@ class Block:
     end_line: int
     text: str  # the source lines as they stand in the file, joined with "\n"
     prose: str  # the words a reader sees (markup removed, wrapped lines joined)
+    record: int | None = None  # JSON Lines: the 1-based record number; None elsewhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ class Paragraph:
     end_line: int
     text: str
     words: tuple[str, ...]  # normalised word tokens
+    record: int | None = None  # JSON Lines: the 1-based record number; None elsewhere
 
     @property
     def key(self) -> str:
@@ -119,6 +121,7 @@ class Member:
     start_line: int
     end_line: int
     text: str
+    record: int | None = None  # JSON Lines: the 1-based record number; None elsewhere
 
 
 @dataclass(frozen=True, slots=True)

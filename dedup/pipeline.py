@@ -13,9 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-import numpy as np
-
-from dedup.candidates import Pair, lsh_pairs, shared_sentence_pairs
+from dedup.candidates import Pair, lsh_pairs, rare_word_pairs, shared_sentence_pairs
 from dedup.cluster import build_clusters
 from dedup.config import Config
 from dedup.models import (
@@ -29,10 +27,11 @@ from dedup.models import (
     Warning_,
 )
 from dedup.normalize import content_words, sentences, words
-from dedup.paragraphs import split_blocks
+from dedup.paragraphs import split_document
+from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
 from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
-from dedup.verify import MIN_REWORDED_ALIGNED, Text, verify
+from dedup.verify import Text, verify
 from dedup.walk import walk
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
@@ -52,6 +51,7 @@ class Piece:
     text: str
     words: tuple[str, ...]
     sentence_keys: tuple[str, ...]
+    record: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,28 +59,33 @@ class FileResult:
     """What the per-file stage returns for one file."""
 
     outcome: Document | Skipped | FileError
-    warning: Warning_ | None
+    warnings: tuple[Warning_, ...]
     pieces: tuple[Piece, ...]
 
 
-def process_file(source: SourceFile, max_bytes: int) -> FileResult:
+def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
     outcome, warning = read_document(source, max_bytes)
+    warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
-        return FileResult(outcome, warning, ())
+        return FileResult(outcome, warnings, ())
+    split = split_document(outcome, text_field)
+    warnings += tuple(Warning_(outcome.path, problem) for problem in split.problems)
     pieces = []
-    for block in split_blocks(outcome):
+    for block in split.blocks:
         tokens = words(block.prose)
         keys = tuple(
             " ".join(sw)
             for sw in (words(s) for s in sentences(block.prose))
             if len(sw) >= MIN_SENTENCE_WORDS
         )
-        pieces.append(Piece(block.start_line, block.end_line, block.text, tokens, keys))
-    return FileResult(Document(outcome.path, "", outcome.format), warning, tuple(pieces))
+        pieces.append(
+            Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
+        )
+    return FileResult(Document(outcome.path, "", outcome.format), warnings, tuple(pieces))
 
 
-def _process(job: tuple[SourceFile, int]) -> FileResult:
+def _process(job: tuple[SourceFile, int, str]) -> FileResult:
     return process_file(*job)
 
 
@@ -93,7 +98,7 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
 
 
 def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
-    jobs = [(f, config.max_file_size) for f in files]
+    jobs = [(f, config.max_file_size, config.text_field) for f in files]
     workers = _worker_count(config, files)
     if workers == 1 or len(files) < 2:
         yield from map(_process, jobs)
@@ -120,8 +125,7 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
     for done, result in enumerate(_results(walked.files, config), start=1):
         if progress is not None:
             progress(done, len(walked.files))
-        if result.warning is not None:
-            warnings.append(result.warning)
+        warnings.extend(result.warnings)
         if isinstance(result.outcome, Skipped):
             skipped.append(result.outcome)
             continue
@@ -141,14 +145,18 @@ def scan(paths: Sequence[str], config: Config, progress: Progress | None = None)
                     piece.end_line,
                     piece.text,
                     piece.words,
+                    piece.record,
                 )
             )
             sentence_keys.append(piece.sentence_keys)
 
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
-    pairs = _candidates(texts, text_sentences, config)
+    weights = rarity(t.content for t in texts)
+    pairs = _candidates(texts, text_sentences, config, weights)
     links = [
-        link for a, b in sorted(pairs) if (link := verify(texts[a], texts[b], config)) is not None
+        link
+        for a, b in sorted(pairs)
+        if (link := verify(texts[a], texts[b], config, weights)) is not None
     ]
     clusters = build_clusters(occurrences, links)
     stats = Stats(
@@ -191,7 +199,10 @@ def _distinct_texts(
 
 
 def _candidates(
-    texts: Sequence[Text], text_sentences: Sequence[tuple[str, ...]], config: Config
+    texts: Sequence[Text],
+    text_sentences: Sequence[tuple[str, ...]],
+    config: Config,
+    weights: Rarity,
 ) -> set[Pair]:
     pairs: set[Pair] = set()
     # Short texts are matched exactly only: with a handful of words one changed word is a
@@ -205,17 +216,7 @@ def _candidates(
         config,
     )
     if config.reworded:
-        rich = [
-            t
-            for t in texts
-            if len(t.words) >= fuzzy_min and len(set(t.content)) >= MIN_REWORDED_ALIGNED
-        ]
-        pairs |= _lsh(
-            [t.id for t in rich],
-            [np.unique(word_hashes(t.content)) for t in rich],
-            REWORDED_LSH_THRESHOLD,
-            config,
-        )
+        pairs |= _reworded_candidates(texts, fuzzy_min, weights)
     pairs |= shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
@@ -224,9 +225,17 @@ def _candidates(
     return pairs
 
 
-# Candidates for the reworded tier come from the sets of content words, whose Jaccard
-# similarity stays well above zero when a story is retold (word 3-grams mostly do not survive).
-REWORDED_LSH_THRESHOLD = 0.15
+# Candidates for the reworded tier share rare words worth this share of the lighter text's
+# content-word weight (chosen on the tune part of MRPC: see README "Accuracy").
+REWORDED_MIN_SHARED = 0.25
+
+
+def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity) -> set[Pair]:
+    return rare_word_pairs(
+        ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content),
+        weights,
+        REWORDED_MIN_SHARED,
+    )
 
 
 def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> set[Pair]:

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from dedup.models import Document, FileError, Skipped, SourceFile, Warning_
 
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
+# The format of a file comes from its suffix (any case); every other file is plain text.
+FORMAT_BY_SUFFIX = {
+    **dict.fromkeys((".md", ".markdown", ".mdown", ".mkd"), "markdown"),
+    **dict.fromkeys((".rst", ".rest"), "rst"),
+    **dict.fromkeys((".html", ".htm", ".xhtml"), "html"),
+    **dict.fromkeys((".jsonl", ".ndjson"), "jsonl"),
+}
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -79,8 +85,13 @@ def read_document(source: SourceFile, max_bytes: int) -> tuple[ReadOutcome, Warn
     if decoded.text is None:
         return Skipped(source.display, decoded.skip_reason or "binary"), None
     warning = Warning_(source.display, decoded.warning) if decoded.warning else None
-    fmt = "markdown" if source.path.suffix.lower() in MARKDOWN_SUFFIXES else "text"
-    return Document(source.display, decoded.text, fmt), warning
+    return Document(source.display, decoded.text, format_of(source.path.name)), warning
+
+
+def format_of(name: str) -> str:
+    """The format a file name implies: "markdown", "rst", "html", "jsonl" or "text"."""
+    suffix = os.path.splitext(name)[1].lower()
+    return FORMAT_BY_SUFFIX.get(suffix, "text")
 
 
 def _read_bounded(source: SourceFile, max_bytes: int) -> bytes | None:

@@ -1,27 +1,42 @@
 """Verify a candidate pair with rapidfuzz and say how the two texts relate.
 
-Every measure is an alignment (longest common subsequence) computed by rapidfuzz's Indel
+Every word measure is an alignment (longest common subsequence) computed by rapidfuzz's Indel
 distance on word sequences, so word order counts and the score is exact, not estimated:
 * ``near``: ``2 * LCS / (len(a) + len(b))`` over all words, at least ``near_threshold``;
 * ``contained``: the shorter text is at most 80 % of the longer one's length and at least
   ``contained_threshold`` of its words align, in order, inside the longer one;
-* ``reworded``: the same over content words only (stop words dropped), which keeps the facts
-  and names of a story told again in other words; at least ``reworded_threshold`` and at least
-  ``MIN_REWORDED_ALIGNED`` content words in common, so two short captions that share a date and
-  a place are not called a retelling.
+* ``reworded``, for sentence-sized texts (both at most ``MODEL_MAX_WORDS`` words): a logistic
+  model over eight alignment features (``reworded_features``), trained on the tune part of the
+  MRPC paraphrase corpus by ``benchmarks/train_reworded.py``; its probability must reach
+  ``reworded_probability``;
+* ``reworded``, for longer paragraphs (beyond the lengths the model was trained on): the word
+  alignment over content words only (stop words dropped), which keeps the facts and names of a
+  story told again in other words; at least ``reworded_threshold`` and at least
+  ``MIN_REWORDED_ALIGNED`` content words in common, so two paragraphs that share a date and a
+  place are not called a retelling.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz.distance import Indel
 
+from dedup import reworded_model
 from dedup.config import Config
 from dedup.models import Kind, Link
+from dedup.rarity import Rarity
 
 CONTAINED_MAX_RATIO = 0.8
 MIN_REWORDED_ALIGNED = 10
+# The longest MRPC sentence has 35 words; the model is not used beyond what it was trained on.
+MODEL_MAX_WORDS = 40
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +48,57 @@ class Text:
     content: tuple[str, ...]  # the words without stop words, in order
 
 
-def _lcs(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+def _lcs(a: Sequence[str], b: Sequence[str]) -> int:
     return (len(a) + len(b) - Indel.distance(a, b)) // 2
 
 
-def verify(a: Text, b: Text, config: Config) -> Link | None:
+def _overlap(a: Sequence[object], b: Sequence[object]) -> float:
+    """Shared items (with multiplicity) as a share of the shorter sequence."""
+    if not a or not b:
+        return 0.0
+    return sum((Counter(a) & Counter(b)).values()) / min(len(a), len(b))
+
+
+def _numbers(words: Sequence[str]) -> set[str]:
+    return {w for w in words if _DIGIT.search(w)}
+
+
+def reworded_features(a: Text, b: Text, common: int, rarity: Rarity) -> tuple[float, ...]:
+    """The model's features, in the order of ``reworded_model.FEATURES``.
+
+    Args:
+        common: the LCS of the two word sequences (the verifier has it already).
+    """
+    la, lb = len(a.words), len(b.words)
+    shorter = min(la, lb)
+    numbers_a, numbers_b = _numbers(a.content), _numbers(b.content)
+    either = numbers_a | numbers_b
+    content_a, content_b = set(a.content), set(b.content)
+    lighter = min(rarity.mass(content_a), rarity.mass(content_b))
+    return (
+        _overlap(a.words, b.words),
+        _overlap(list(pairwise(a.words)), list(pairwise(b.words))),
+        Indel.normalized_similarity(" ".join(a.words), " ".join(b.words)),
+        shorter / max(la, lb),
+        2 * common / (la + lb),
+        common / shorter,
+        len(numbers_a & numbers_b) / len(either) if either else 1.0,
+        rarity.mass(content_a & content_b) / lighter if lighter else 0.0,
+    )
+
+
+def paraphrase_probability(features: Sequence[float]) -> float:
+    """The model's probability that two sentence-sized texts tell the same thing."""
+    z = reworded_model.BIAS + sum(
+        w * (x - m) / s
+        for w, x, m, s in zip(
+            reworded_model.WEIGHTS, features, reworded_model.MEAN, reworded_model.SCALE, strict=True
+        )
+    )
+    return 1 / (1 + math.exp(-z))
+
+
+def verify(a: Text, b: Text, config: Config, rarity: Rarity) -> Link | None:
     """The verified link between ``a`` and ``b``, or ``None`` when they are not copies."""
     la, lb = len(a.words), len(b.words)
     common = _lcs(a.words, b.words)
@@ -49,9 +110,17 @@ def verify(a: Text, b: Text, config: Config) -> Link | None:
             return Link(a.id, b.id, Kind.CONTAINED, round(coverage, 4), inner=short.id)
     if near >= config.near_threshold:
         return Link(a.id, b.id, Kind.NEAR, round(near, 4))
-    if config.reworded and a.content and b.content:
-        aligned = _lcs(a.content, b.content)
-        score = 2 * aligned / (len(a.content) + len(b.content))
-        if aligned >= MIN_REWORDED_ALIGNED and score >= config.reworded_threshold:
-            return Link(a.id, b.id, Kind.REWORDED, round(score, 4))
+    if not config.reworded or not a.content or not b.content:
+        return None
+    if max(la, lb) <= MODEL_MAX_WORDS:
+        p = paraphrase_probability(reworded_features(a, b, common, rarity))
+        return (
+            Link(a.id, b.id, Kind.REWORDED, round(p, 4))
+            if p >= config.reworded_probability
+            else None
+        )
+    aligned = _lcs(a.content, b.content)
+    score = 2 * aligned / (len(a.content) + len(b.content))
+    if aligned >= MIN_REWORDED_ALIGNED and score >= config.reworded_threshold:
+        return Link(a.id, b.id, Kind.REWORDED, round(score, 4))
     return None

@@ -3,7 +3,9 @@
 Rules, in the spirit of ripgrep: hidden entries and VCS folders are skipped, ``.gitignore`` files
 (and ``.git/info/exclude``) are honoured, symbolic links are not followed unless asked, only
 regular files are read during traversal, and one physical file is scanned once however many
-ways it is reached. A path named on the command line is always scanned.
+ways it is reached. ``include`` globs, when given, keep only the files found in folders that
+match one (folders themselves are always entered). A path named on the command line is always
+scanned.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ class _Walker:
         self.seen: set[tuple[int, int]] = set()
         self.seen_dirs: set[tuple[int, int]] = set()  # overlapping roots walk a folder once
         self.exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude)
+        self.include = pathspec.GitIgnoreSpec.from_lines(config.include)
 
     def add_root(self, path: Path) -> None:
         st = path.stat()
@@ -120,6 +123,12 @@ class _Walker:
             return False
         rel = display_path(path, self.root) + ("/" if is_dir else "")
         return self.exclude.match_file(rel)
+
+    def _included(self, path: Path) -> bool:
+        """Whether a file found in a folder passes ``include`` (every file does without it)."""
+        if not self.include.patterns:
+            return True
+        return self.include.match_file(display_path(path, self.root))
 
     def _parent_rules(self, folder: Path) -> _Rules:
         """Ignore files of the enclosing repository above ``folder`` (git applies them too)."""
@@ -187,6 +196,8 @@ class _Walker:
                 return None
             self.seen_dirs.add(key)
             return path, rules, above | {key}
+        if not self._included(path):
+            return None
         if not stat.S_ISREG(st.st_mode):
             self.result.skipped.append(Skipped(display_path(path, self.root), "not a regular file"))
             return None

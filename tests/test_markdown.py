@@ -39,11 +39,11 @@ def test_headings_paragraphs_list_items_and_quotes_are_units_with_their_lines() 
         (6, 6, "first item of the list"),
         (7, 8, "second item continued"),
         (10, 11, "a quoted line that goes on"),
-        (13, 13, "Setext heading"),  # the text's line; the underline is markup
+        (13, 14, "Setext heading"),  # the span covers the underline
     ]
 
 
-def test_code_html_and_comments_are_not_prose() -> None:
+def test_code_and_comments_are_not_prose_and_html_blocks_are_read_as_html() -> None:
     text = (
         "Before the code.\n"
         "\n"
@@ -62,7 +62,11 @@ def test_code_html_and_comments_are_not_prose() -> None:
         "~~~\n"
         "After the code.\n"
     )
-    assert spans(text) == [(1, 1, "Before the code."), (16, 16, "After the code.")]
+    assert spans(text) == [
+        (1, 1, "Before the code."),
+        (9, 9, "an html block"),
+        (16, 16, "After the code."),
+    ]
 
 
 def test_front_matter_is_skipped_and_line_numbers_still_count_it() -> None:
@@ -98,9 +102,11 @@ def test_markup_does_not_stop_a_paragraph_matching_its_plain_text_copy() -> None
     assert md_block.text == marked.rstrip("\n")  # the text as it stands in the file
 
 
-def test_image_alt_text_is_prose_and_hard_breaks_are_spaces() -> None:
+def test_image_alt_text_is_not_prose_and_hard_breaks_are_spaces() -> None:
     text = "An ![alt words](pic.png) inside,\\\nthen a hard break.\n"
-    assert spans(text) == [(1, 2, "An alt words inside, then a hard break.")]
+    ((start, end, prose),) = spans(text)
+    assert (start, end) == (1, 2)
+    assert words(prose) == words("An inside, then a hard break.")
 
 
 def test_crlf_and_empty_documents() -> None:

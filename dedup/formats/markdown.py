@@ -2,9 +2,12 @@
 
 Prose units: paragraphs (also inside list items and block quotes), headings and table cells of
 at least ``MIN_CELL_WORDS`` words (shorter cells are data: labels, values, yes/no).
-Not prose: fenced and indented code, HTML blocks and comments, YAML/TOML front matter.
-Inline markup (emphasis, links, inline code) is dropped from the words, so a paragraph still
-matches its plain-text copy.
+Raw HTML blocks are read by ``dedup.formats.html`` (so the text of a ``<details>`` or a
+``<p align="center">`` counts, and an HTML comment does not).
+Not prose: fenced and indented code, HTML comments, YAML/TOML front matter, image alt text
+(the HTML and reST readers do not read it either).
+Inline markup (emphasis, links, inline code, inline HTML tags) is dropped from the words, so a
+paragraph still matches its plain-text copy.
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from dedup.formats import MIN_CELL_WORDS, html
 from dedup.formats.lines import split_lines
 from dedup.models import Block
 
-MIN_CELL_WORDS = 5
 _FRONT_MATTER_FENCES = {"---": ("---", "..."), "+++": ("+++",)}
 
 
@@ -31,24 +34,32 @@ def blocks(text: str) -> list[Block]:
     lines = split_lines(text)
     skip = _front_matter_lines(lines)
     body = "\n".join("" if i < skip else line for i, line in enumerate(lines))
-    tokens = _parser().parse(body)
-    out = []
-    span: list[int] | None = None
-    opener = ""
-    for token in tokens:
+    out: list[Block] = []
+    opener: Token | None = None
+    for token in _parser().parse(body):
         if token.nesting == 1:
-            opener = token.type
-            if token.map is not None:
-                span = token.map
-        if token.type != "inline" or span is None:
+            opener = token
+        if token.type == "html_block" and token.map is not None:
+            out.extend(_html_prose(token.content, token.map[0], lines))
+        if token.type != "inline" or opener is None:
             continue
-        where = token.map or span
         prose = _inline_text(token.children or [])
-        if opener in ("td_open", "th_open") and len(prose.split()) < MIN_CELL_WORDS:
+        if opener.type in ("td_open", "th_open") and len(prose.split()) < MIN_CELL_WORDS:
             continue
-        if prose.strip():
+        # A heading's own map covers a setext underline too; a cell's inline has the row's.
+        where = opener.map if opener.type == "heading_open" else token.map or opener.map
+        if prose.strip() and where is not None:
             first, stop = where
             out.append(Block(first + 1, stop, "\n".join(lines[first:stop]), prose))
+    return out
+
+
+def _html_prose(content: str, offset: int, lines: list[str]) -> list[Block]:
+    """The prose of a raw HTML block (``<details>``, ``<p align=center>``...) at its lines."""
+    out = []
+    for block in html.blocks(content):
+        first, last = block.start_line + offset, block.end_line + offset
+        out.append(Block(first, last, "\n".join(lines[first - 1 : last]), block.prose))
     return out
 
 
@@ -70,6 +81,4 @@ def _inline_text(children: list[Token]) -> str:
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        elif child.type == "image":
-            parts.append(_inline_text(child.children or []))
     return "".join(parts)

@@ -62,7 +62,9 @@ def _count(n: int, noun: str) -> str:
 
 
 def location(member: Member) -> str:
-    """``path:start-end`` (or ``path:line`` for a one-line copy)."""
+    """``path:start-end`` (or ``path:line`` for a one-line copy; ``path:record N (line L)``)."""
+    if member.record is not None:
+        return f"{member.path}:record {member.record} (line {member.start_line})"
     span = str(member.start_line)
     if member.end_line != member.start_line:
         span += f"-{member.end_line}"

@@ -36,6 +36,7 @@ def _cluster(cluster: Cluster) -> dict[str, Any]:
                 "start_line": m.start_line,
                 "end_line": m.end_line,
                 "text": clean(m.text),
+                **({"record": m.record} if m.record is not None else {}),
             }
             for m in cluster.members
         ],

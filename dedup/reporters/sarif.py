@@ -171,7 +171,8 @@ def _link_text(member: Member) -> str:
 def _physical(member: Member) -> dict[str, Any]:
     region: dict[str, int] = {"startLine": member.start_line, "endLine": member.end_line}
     lines = member.text.split("\n")
-    if len(lines) == member.end_line - member.start_line + 1:
+    # (a JSON Lines member's text is its record's paragraph, not the file line: no columns)
+    if member.record is None and len(lines) == member.end_line - member.start_line + 1:
         # whole lines: from the first column to the one after the last character
         region.update(startColumn=1, endColumn=len(lines[-1]) + 1)
     return {"artifactLocation": artifact(member.path), "region": region}

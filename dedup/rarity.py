@@ -1,0 +1,44 @@
+"""Rarity: how much a shared word says, from how many distinct texts of the scan use it.
+
+A word's weight is its inverse document frequency over the distinct texts of one scan,
+``log(n / df)``: a name or a number that two texts share and no other text uses is strong
+evidence that they tell the same thing; "government" shared by a thousand texts is not. The
+reworded tier uses it twice: to pair candidates that share rare words, and as one feature of the
+verifier.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Rarity:
+    """Document frequencies of the content words of ``texts`` distinct texts, and weights."""
+
+    frequencies: dict[str, int]
+    texts: int
+    weights: dict[str, float]  # log(texts / frequency), computed once per word
+
+    def weight(self, word: str) -> float:
+        """``log(n / df)``; a word no text of the scan uses weighs as if one did."""
+        found = self.weights.get(word)
+        return found if found is not None else math.log(max(self.texts, 1))
+
+    def mass(self, words: Iterable[str]) -> float:
+        """The summed weight of a set of distinct words."""
+        return sum(map(self.weight, words))
+
+
+def rarity(contents: Iterable[Iterable[str]]) -> Rarity:
+    """The rarity table of the content words of every distinct text."""
+    frequencies: Counter[str] = Counter()
+    texts = 0
+    for words in contents:
+        frequencies.update(set(words))
+        texts += 1
+    weights = {w: math.log(texts / df) for w, df in frequencies.items()}
+    return Rarity(dict(frequencies), texts, weights)

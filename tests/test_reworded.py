@@ -1,0 +1,83 @@
+"""The reworded tier: rarity weights, rare-word candidates, the model and its training script."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from benchmarks import train_reworded
+from dedup import reworded_model
+from dedup.candidates import rare_word_pairs
+from dedup.config import Config
+from dedup.models import Kind
+from dedup.normalize import content_words, words
+from dedup.rarity import rarity
+from dedup.verify import MODEL_MAX_WORDS, Text, _lcs, reworded_features, verify
+
+PROFIT = "The company said second-quarter profit rose 28 percent to 50 million dollars on sales."
+RETOLD = "Second-quarter profit climbed 28 percent to 50 million dollars, the company said."
+WEATHER = "Rain is expected over the northern hills tonight, with snow above five hundred metres."
+
+
+def text(text_id: int, prose: str) -> Text:
+    tokens = words(prose)
+    return Text(text_id, tokens, tuple(w for w in tokens if w in content_words((w,))))
+
+
+def test_rarity_is_the_log_inverse_document_frequency() -> None:
+    table = rarity([("common", "rare"), ("common", "other"), ("common",), ("common", "rare")])
+    assert table.texts == 4
+    assert table.weight("common") == 0.0  # in every text: says nothing
+    assert table.weight("rare") == pytest.approx(math.log(4 / 2))
+    assert table.weight("unseen") == pytest.approx(math.log(4))
+    assert table.mass({"rare", "other"}) == pytest.approx(math.log(2) + math.log(4))
+
+
+def test_rare_word_pairs_weigh_shared_words_by_rarity() -> None:
+    contents = [
+        (0, ("treaty", "geneva", "signed")),
+        (1, ("treaty", "geneva", "ratified")),
+        (2, ("signed", "weather")),
+        (3, ("weather", "rain")),
+    ]
+    table = rarity(words for _, words in contents)
+    # 0~1 share treaty and geneva (2 of 4 texts each): 2 ln 2 of 0's mass 2 ln 2 + ln 2.
+    # 0~2 share signed: ln 2 of 2's mass 2 ln 2 (a half); 2~3 share weather: a half too.
+    assert rare_word_pairs(contents, table, 0.6) == {(0, 1)}
+    assert rare_word_pairs(contents, table, 0.5) == {(0, 1), (0, 2), (2, 3)}
+
+
+def test_identical_texts_have_every_feature_at_one() -> None:
+    a, b = text(0, PROFIT), text(1, PROFIT)
+    table = rarity([a.content, b.content, text(2, WEATHER).content])
+    features = reworded_features(a, b, _lcs(a.words, b.words), table)
+    assert features == pytest.approx((1.0,) * len(reworded_model.FEATURES))
+
+
+def test_a_retold_sentence_is_reworded_and_an_unrelated_one_is_not() -> None:
+    a, b, c = text(0, PROFIT), text(1, RETOLD), text(2, WEATHER)
+    table = rarity([a.content, b.content, c.content])
+    link = verify(a, b, Config(), table)
+    assert link is not None
+    assert link.kind is Kind.REWORDED
+    assert link.similarity >= Config().reworded_probability
+    assert verify(a, c, Config(), table) is None
+    assert verify(a, b, Config(reworded=False), table) is None
+    assert verify(a, b, Config(reworded_probability=0.99), table) is None
+
+
+def test_the_model_file_matches_its_training_script() -> None:
+    assert reworded_model.FEATURES == train_reworded.FEATURE_NAMES
+    n = len(reworded_model.FEATURES)
+    assert len(reworded_model.MEAN) == len(reworded_model.SCALE) == len(reworded_model.WEIGHTS) == n
+    assert Config().reworded_probability == reworded_model.PROBABILITY
+    assert MODEL_MAX_WORDS >= 35  # the longest MRPC sentence
+
+
+def test_training_fits_a_separable_toy_problem() -> None:
+    np = pytest.importorskip("numpy")
+    x = np.array([[0.1], [0.2], [0.3], [0.7], [0.8], [0.9]])
+    y = np.array([0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
+    p = train_reworded.predict(train_reworded.fit(x, y), x)
+    assert list(p >= 0.5) == [False, False, False, True, True, True]
