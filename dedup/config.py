@@ -194,8 +194,8 @@ def load_config_file(path: Path) -> dict[str, Any]:
 def _dedup_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
     """The ``[tool.dedup]`` table of a parsed pyproject.toml, or None when it has none."""
     tool = data.get("tool", {})
-    if not isinstance(tool, dict):
-        raise ConfigError(f"{path}: tool must be a table, as in [tool.dedup]")
+    if not isinstance(tool, dict):  # another tool's business: no dedup settings here
+        return None
     table = tool.get("dedup")
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.dedup] must be a table")
