@@ -41,7 +41,7 @@ KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
 
 
 def _stderr_console(color: str) -> Console:
-    # soft_wrap: a message is one line however long, so scripts and CI logs can grep it.
+    # soft_wrap: a message stays on one line in CI logs, whatever the terminal width
     return Console(stderr=True, highlight=False, soft_wrap=True, **_color_args(color))
 
 
@@ -266,6 +266,16 @@ def _write(report: Report, output_format: str, output: str | None, color: str) -
     _atomic_write(Path(output), lambda stream: REPORTERS[output_format](report, stream))
 
 
+def _file_mode(path: Path) -> int:
+    """The mode of the file being replaced, or what ``open`` would give a new file."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
     """Write through a temporary file in the same folder, then rename it into place.
 
@@ -287,9 +297,8 @@ def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
     except OSError as exc:
         raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
+        os.fchmod(fd, _file_mode(target))  # mkstemp makes 0600; a report or baseline is shared
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            # mkstemp makes the file private; give it the mode a plain open() would have.
-            os.fchmod(fd, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
             write(stream)
         os.replace(tmp, target)
     except BaseException as exc:
@@ -297,12 +306,6 @@ def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
         if isinstance(exc, OSError):
             raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 @main.command(name="eval")
