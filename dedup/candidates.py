@@ -28,6 +28,9 @@ from dedup.signatures import U32, lean_minhash
 RECALL_WEIGHTS = (0.2, 0.8)
 # A sentence shared by more texts than this is boilerplate: link each text to the first one only.
 MAX_SENTENCE_BUCKET = 64
+# An LSH bucket holding more texts than this (thousands of variants of one template) would
+# make the verifier check every pair of them, O(n²): link each text to the bucket's first only.
+MAX_LSH_BUCKET = 64
 
 # Rare words: a word in more than RARE_MAX_SHARE of the texts (at least RARE_MIN_POSTINGS, at most
 # RARE_MAX_POSTINGS texts) weighs little and would pair too many texts, so it pairs none.
@@ -46,7 +49,11 @@ def bands_and_rows(threshold: float, num_perm: int) -> tuple[int, int]:
 
 
 def lsh_pairs(keys: Sequence[int], rows: U32, threshold: float, seed: int) -> set[Pair]:
-    """Pairs ``(a, b)``, ``a < b``, of keys whose signatures share at least one LSH band."""
+    """Pairs ``(a, b)``, ``a < b``, of keys whose signatures share at least one LSH band.
+
+    These are the pairs ``MinHashLSH.query`` returns, read bucket by bucket from the index; a
+    bucket of more than ``MAX_LSH_BUCKET`` keys gives the pairs of its smallest key only.
+    """
     num_perm = int(rows.shape[1]) if len(keys) else 2
     params = bands_and_rows(threshold, num_perm)
     lsh = MinHashLSH(num_perm=num_perm, params=params)
@@ -55,11 +62,17 @@ def lsh_pairs(keys: Sequence[int], rows: U32, threshold: float, seed: int) -> se
         for key, sketch in zip(keys, sketches, strict=True):
             session.insert(key, sketch, check_duplication=False)
     pairs: set[Pair] = set()
-    for key, sketch in zip(keys, sketches, strict=True):
-        for other in lsh.query(sketch):
-            if other > key:
-                pairs.add((key, other))
+    for table in lsh.hashtables:
+        for band in table.keys():  # noqa: SIM118 - a datasketch storage, not a dict
+            pairs.update(_bucket_pairs(sorted(table.get(band)), MAX_LSH_BUCKET))
     return pairs
+
+
+def _bucket_pairs(ids: Sequence[int], cap: int) -> Iterable[Pair]:
+    """Every pair of a bucket of sorted ids, or only the first id's pairs above ``cap`` ids."""
+    if len(ids) > cap:
+        return ((ids[0], other) for other in ids[1:])
+    return ((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
 
 
 def shared_sentence_pairs(sentences: Iterable[tuple[int, Iterable[str]]]) -> set[Pair]:
@@ -74,10 +87,7 @@ def shared_sentence_pairs(sentences: Iterable[tuple[int, Iterable[str]]]) -> set
             buckets[key].append(text_id)
     pairs: set[Pair] = set()
     for ids in buckets.values():
-        if len(ids) > MAX_SENTENCE_BUCKET:
-            pairs.update((ids[0], other) for other in ids[1:])
-            continue
-        pairs.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+        pairs.update(_bucket_pairs(ids, MAX_SENTENCE_BUCKET))
     return pairs
 
 

@@ -6,6 +6,8 @@ stderr, and the exit code comes from ``gate.exit_code`` alone.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import stat
@@ -34,7 +36,7 @@ from dedup.models import Cluster, Report
 from dedup.pipeline import scan as run_scan
 from dedup.progress import DelayedBar
 from dedup.reporters import REPORTERS
-from dedup.reporters.console import render_console
+from dedup.reporters.console import printable, render_console
 from dedup.reporters.evaluation import render_eval_console, render_eval_json
 
 KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
@@ -72,6 +74,9 @@ def main() -> None:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 on findings (errors: 2).")
+@click.option(
+    "--allow-empty", is_flag=True, default=None, help="Scanning no file at all is not an error."
+)
 @click.option("--fail-on", metavar="KINDS", help=f"Kinds that fail the check: {KIND_HELP}.")
 @click.option(
     "--fail-similarity",
@@ -158,12 +163,18 @@ def scan(
       dedup scan docs/ --format json --output report.json
       dedup scan . --fail-on exact,near --fail-similarity 0.9
     """
+    _tolerant_streams()
     err = _stderr_console(color)
     try:
         config = build_config(flags, config_file, isolated)
-        report = _scan_with_progress(list(paths) or ["."], config, err)
-        _messages(report, err, verbose)
-        _write(report, output_format, output, color)
+        settings_file = None if isolated else config_file or find_config_file(Path.cwd())
+        avoid = _own_files(output, settings_file)
+        report = _scan_with_progress(list(paths) or ["."], config, err, avoid)
+        _messages(report, err, verbose, config.allow_empty)
+        try:
+            _write(report, output_format, output, color)
+        except BrokenPipeError:  # `dedup scan | head`: stop writing quietly, keep the verdict
+            _silence_stdout()
         code = exit_code(report, config)
     except DedupError as exc:
         err.print(f"dedup: error: {exc}", markup=False, highlight=False)
@@ -195,6 +206,7 @@ _FLAG_FIELDS = {
     "jobs": "jobs",
     "root": "root",
     "exit_zero": "exit_zero",
+    "allow_empty": "allow_empty",
 }
 
 
@@ -223,12 +235,39 @@ def build_config(flags: dict[str, Any], config_file: Path | None, isolated: bool
         raise ConfigError(str(exc)) from exc
 
 
-def _scan_with_progress(paths: list[str], config: Config, err: Console) -> Report:
+def _tolerant_streams() -> None:
+    """Never crash printing a file name that is not valid UTF-8 (mypy does the same)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _own_files(output: str | None, settings_file: Path | None) -> list[Path]:
+    """Files the scan must not read: the report file, the file stdout goes to, the settings."""
+    own = [Path(output)] if output else []
+    if settings_file is not None:
+        own.append(settings_file)
+    with contextlib.suppress(OSError, ValueError):  # not a real file (a test runner's buffer)
+        own.append(Path(f"/dev/fd/{sys.stdout.fileno()}"))
+    return own
+
+
+def _scan_with_progress(
+    paths: list[str], config: Config, err: Console, avoid: list[Path]
+) -> Report:
     if not _isatty(err.file):  # a bar only on a real terminal, whatever --color says
-        return run_scan(paths, config)
+        return run_scan(paths, config, avoid=avoid)
     bar = DelayedBar(err)
     try:
-        return run_scan(paths, config, bar)
+        return run_scan(paths, config, bar, avoid)
     finally:
         bar.close()
 
@@ -240,17 +279,18 @@ def _isatty(stream: IO[str]) -> bool:
         return False
 
 
-def _messages(report: Report, err: Console, verbose: bool) -> None:
+def _messages(report: Report, err: Console, verbose: bool, allow_empty: bool = False) -> None:
     for error in report.errors:
-        err.print(f"dedup: {error.path}: {error.message}", markup=False, highlight=False)
+        err.print(f"dedup: {printable(error.path)}: {error.message}", markup=False, highlight=False)
     for warning in report.warnings:
-        err.print(f"dedup: warning: {warning.path}: {warning.message}", markup=False)
+        err.print(f"dedup: warning: {printable(warning.path)}: {warning.message}", markup=False)
     if verbose:
         for skipped in report.skipped:
-            err.print(f"dedup: skipped {skipped.path}: {skipped.reason}", markup=False)
+            err.print(f"dedup: skipped {printable(skipped.path)}: {skipped.reason}", markup=False)
     if not report.files_scanned:
+        level = "warning" if allow_empty else "error"
         err.print(
-            "dedup: error: no files were scanned; a filter may exclude them "
+            f"dedup: {level}: no files were scanned; a filter may exclude them "
             "(see --hidden, --no-ignore, --exclude; -v lists skipped files)",
             markup=False,
         )
@@ -290,7 +330,9 @@ def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
         mode = None
     try:
         if mode is not None and not stat.S_ISREG(mode):
-            with target.open("w", encoding="utf-8", newline="\n") as stream:
+            with target.open(
+                "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+            ) as stream:
                 write(stream)
             return
         fd, tmp = tempfile.mkstemp(prefix=".dedup-", suffix=".tmp", dir=target.parent)
@@ -298,7 +340,9 @@ def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
         raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
         os.fchmod(fd, _file_mode(target))  # mkstemp makes 0600; a report or baseline is shared
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+        with os.fdopen(
+            fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+        ) as stream:
             write(stream)
         os.replace(tmp, target)
     except BaseException as exc:
@@ -397,7 +441,8 @@ def eval_(
         if report_file is not None:
             clusters, scanned = _read_report(report_file)
         else:
-            report = _scan_with_progress(list(paths) or [str(labels.parent)], config, err)
+            targets = list(paths) or [str(labels.parent)]
+            report = _scan_with_progress(targets, config, err, _own_files(output, None))
             _messages(report, err, verbose=False)
             clusters, scanned = list(report.clusters), list(report.files_scanned)
         check_scanned(gold, scanned, config.root)

@@ -53,6 +53,7 @@ class Config:
     fail_on: tuple[Kind, ...] = ALL_KINDS
     fail_similarity: float = 0.0
     exit_zero: bool = False
+    allow_empty: bool = False  # scanning no file at all is not an error
     # --- execution
     jobs: int = 0  # 0: decide from the size of the input
     root: Path = field(default_factory=Path.cwd)
@@ -178,6 +179,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 (byte {exc.start})") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 

@@ -20,8 +20,10 @@ def exit_code(report: Report, config: Config) -> ExitCode:
     """2 on any error or when nothing was scanned; else 1 on findings at the gate; else 0.
 
     ``exit_zero`` turns 1 into 0 but never hides an error: a partial scan never passes as clean.
+    ``allow_empty`` accepts a scan that found no file to read (a CI gate that scanned nothing is
+    usually misconfigured, so that is an error otherwise).
     """
-    if report.errors or not report.files_scanned:
+    if report.errors or (not report.files_scanned and not config.allow_empty):
         return ExitCode.ERROR
     if failing(report, config) and not config.exit_zero:
         return ExitCode.FINDINGS

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from dedup.candidates import Pair, lsh_pairs, rare_word_pairs, shared_sentence_pairs
 from dedup.cluster import build_clusters
@@ -108,14 +109,22 @@ def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult
         yield from pool.map(_process, jobs, chunksize=chunk)
 
 
-def scan(paths: Sequence[str], config: Config, progress: Progress | None = None) -> Report:
+def scan(
+    paths: Sequence[str],
+    config: Config,
+    progress: Progress | None = None,
+    avoid: Sequence[Path] = (),
+) -> Report:
     """Scan ``paths`` and return the clustered repeats.
+
+    ``avoid``: files never read (the report being written, the settings file), listed as skipped.
 
     Raises:
         InputError: a path does not exist or is not a file or folder.
+        ConfigError: an ``exclude`` pattern is invalid.
     """
     started = time.perf_counter()
-    walked = walk(paths, config)
+    walked = walk(paths, config, avoid)
     skipped, errors = list(walked.skipped), list(walked.errors)
     warnings: list[Warning_] = []
     scanned: list[str] = []

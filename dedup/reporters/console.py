@@ -8,6 +8,7 @@ in the same order instead.
 
 from __future__ import annotations
 
+import re
 from typing import IO
 
 from rich.console import Console
@@ -21,8 +22,19 @@ from dedup.reporters.diff import (
     shows_shared_content,
     word_changes,
 )
+from dedup.reporters.json_report import clean
 
 MAX_SHOWN_CHARS = 400  # of the first copy's text
+MAX_MEMBERS_SHOWN = 20  # copies listed per cluster; the JSON report lists every one
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one line of a terminal: undecodable bytes and control characters
+    (a newline in a file name, an escape sequence) shown as backslash escapes."""
+    return _CONTROL.sub(lambda m: _CONTROL_NAMES.get(m[0], f"\\x{ord(m[0]):02x}"), clean(text))
 
 
 def render_console(report: Report, stream: IO[str], console: Console | None = None) -> None:
@@ -83,11 +95,16 @@ def _cluster(out: Console, cluster: Cluster) -> None:
             f" {weakest.similarity:.2f})"
         )
     out.print(header)
-    for number, member in enumerate(cluster.members, start=1):
-        out.print(Text(f"  {number}. {location(member)}", style="cyan"))
-    shown = first.text if len(first.text) <= MAX_SHOWN_CHARS else first.text[:MAX_SHOWN_CHARS] + "…"
+    listed = cluster.members[:MAX_MEMBERS_SHOWN]
+    for number, member in enumerate(listed, start=1):
+        out.print(Text(f"  {number}. {printable(location(member))}", style="cyan"))
+    hidden = len(cluster.members) - len(listed)
+    if hidden:
+        out.print(Text(f"  … and {hidden} more copies (the JSON report lists them all)"))
+    text = clean(first.text)
+    shown = text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "…"
     _indented(out, Text(" ".join(shown.split()), style="dim"), 4)
-    for number, member in enumerate(cluster.members[1:], start=2):
+    for number, member in enumerate(listed[1:], start=2):
         line = Text(f"1→{number}: ", style="bold")
         line.append_text(_difference(first, member, cluster))
         _indented(out, line, 2)
@@ -106,7 +123,7 @@ def _difference(first: Member, other: Member, cluster: Cluster) -> Text:
         return Text("identical")
     if shows_shared_content(first, other, cluster):
         return _shared_content(first.text, other.text)
-    return word_diff(first.text.split(), other.text.split())
+    return word_diff(clean(first.text).split(), clean(other.text).split())
 
 
 def word_diff(old: list[str], new: list[str]) -> Text:
