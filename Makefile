@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test lint typecheck unit fuzz-short fuzz bench-pathological style clean eval
+.PHONY: help install demo test lint typecheck unit fuzz-short fuzz bench-pathological style clean eval bench
 
 help:
 	@echo "make demo   - set up .venv and scan samples/ with the console report"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench-pathological - pathological corpora against time and memory budgets"
 	@echo "make style  - apply ruff fixes and formatting"
 	@echo "make eval   - build the planted-edit benchmark, score it and MRPC, print the tables"
+	@echo "make bench  - speed and memory against the floor and naive datasketch (BENCH_ARGS=--help)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +58,7 @@ eval: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis fuzz/crashes
+
+# The speed benchmark (see README "Performance"): floor, naive datasketch and dedup scan.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)

@@ -19,7 +19,8 @@ import numpy as np
 from benchmarks import mrpc
 from dedup.candidates import Pair, rare_word_pairs
 from dedup.config import Config
-from dedup.pipeline import REWORDED_MIN_SHARED, _lsh
+from dedup.pipeline import REWORDED_MIN_SHARED
+from dedup.pipeline import _lsh as _lsh_array
 from dedup.rarity import Rarity, rarity
 from dedup.signatures import shingle_hashes, word_hashes
 from dedup.verify import (
@@ -34,6 +35,11 @@ from dedup.verify import (
 def _chars(text: Text, k: int = 5) -> Any:
     joined = " ".join(text.words)
     return np.unique(word_hashes([joined[i : i + k] for i in range(max(1, len(joined) - k + 1))]))
+
+
+def _lsh(keys: list[int], sets: list[Any], threshold: float, config: Config) -> set[Pair]:
+    """The scan's LSH stage (which returns an array of pairs) as a set of pairs."""
+    return {(a, b) for a, b in _lsh_array(keys, sets, threshold, config).tolist()}
 
 
 def candidate_signals(texts: list[Text], weights: Rarity) -> dict[str, Callable[[], set[Pair]]]:

@@ -1,8 +1,11 @@
 """Candidate pairs of distinct texts, for the verifier to confirm or reject.
 
 Three generators, each cheap and each blind to what the others see:
-* MinHash LSH (datasketch's ``MinHashLSH``, the index of record) over shingle signatures:
-  texts whose shingle sets have a Jaccard similarity near or above the threshold;
+* MinHash LSH over shingle signatures: texts whose shingle sets have a Jaccard similarity near
+  or above the threshold. datasketch's ``MinHashLSH`` is the index of record: it chooses the
+  bands and rows, and ``lsh_pairs`` returns exactly the pairs of its buckets (a bucket of
+  over ``MAX_LSH_BUCKET`` texts as a star; a differential test checks it), only computed with
+  array operations;
 * shared sentences: texts that contain the same normalised sentence, which finds a short
   paragraph copied into a much longer one, where Jaccard similarity is low;
 * shared rare words: texts whose shared content words, weighted by rarity, make up a good part
@@ -18,6 +21,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
 from datasketch import MinHashLSH
 
 from dedup.rarity import Rarity
@@ -32,6 +37,8 @@ MAX_SENTENCE_BUCKET = 64
 # make the verifier check every pair of them, O(n²): link each text to the bucket's first only.
 MAX_LSH_BUCKET = 64
 
+# Merge the pairs of several bands at once, but never hold more than about this many unmerged.
+_MERGE_MIN = 1 << 20
 # Rare words: a word in more than RARE_MAX_SHARE of the texts (at least RARE_MIN_POSTINGS, at most
 # RARE_MAX_POSTINGS texts) weighs little and would pair too many texts, so it pairs none.
 RARE_MAX_SHARE = 0.02
@@ -39,6 +46,8 @@ RARE_MIN_POSTINGS = 16
 RARE_MAX_POSTINGS = 1024
 
 Pair = tuple[int, int]
+I64 = npt.NDArray[np.int64]
+PairArray = I64  # shape (n, 2): one candidate pair per row, the smaller id first
 
 
 @lru_cache(maxsize=16)
@@ -48,15 +57,112 @@ def bands_and_rows(threshold: float, num_perm: int) -> tuple[int, int]:
     return int(lsh.b), int(lsh.r)
 
 
-def lsh_pairs(keys: Sequence[int], rows: U32, threshold: float, seed: int) -> set[Pair]:
+def lsh_pairs(
+    keys: Sequence[int], rows: U32, threshold: float, cap: int | None = MAX_LSH_BUCKET
+) -> PairArray:
     """Pairs ``(a, b)``, ``a < b``, of keys whose signatures share at least one LSH band.
 
-    These are the pairs ``MinHashLSH.query`` returns, read bucket by bucket from the index; a
-    bucket of more than ``MAX_LSH_BUCKET`` keys gives the pairs of its smallest key only.
+    The pairs of the buckets of datasketch's ``MinHashLSH`` with the same (bands, rows), where
+    a bucket of more than ``cap`` keys gives the pairs of its smallest key only (``None``: no
+    cap, exactly what ``MinHashLSH.query`` returns); ``datasketch_pairs`` reads them from
+    datasketch's index and a differential test holds the two equal. Found by sorting each band
+    instead of one dictionary look-up per band and text. Sorted, as an ``(n, 2)`` array.
     """
+    if len(keys) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    key_array = np.asarray(keys, dtype=np.int64)
+    by_key = np.argsort(key_array, kind="stable")  # a run's first row is its smallest key
+    key_array, rows = key_array[by_key], rows[by_key]
+    bands, width = bands_and_rows(threshold, int(rows.shape[1]))
+    merged = _PairSet(len(keys))
+    for band in range(bands):
+        merged.add(_band_pairs(rows[:, band * width : (band + 1) * width], cap))
+    return union_pairs(key_array[merged.decode()])
+
+
+def _band_pairs(band: U32, cap: int | None) -> I64:
+    """Pair codes ``i * n + j`` (``i < j``, row indices) of rows whose band values are equal.
+
+    A run of more than ``cap`` equal rows gives only the pairs of its first row.
+    """
+    n = band.shape[0]
+    order = np.lexsort(band.T[::-1])  # stable: equal rows stay in row order
+    ordered = band[order]
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    starts = np.flatnonzero(new_run)
+    ends = np.append(starts[1:], n)
+    run_end = np.repeat(ends, ends - starts)  # for each sorted position, the end of its run
+    partners = run_end - np.arange(n) - 1  # later members of the same run
+    if cap is not None:
+        run_start = np.repeat(starts, ends - starts)
+        partners[(run_end - run_start > cap) & (np.arange(n) != run_start)] = 0
+    total = int(partners.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    first = np.repeat(np.arange(n), partners)
+    offset = np.arange(total) - np.repeat(np.cumsum(partners) - partners, partners)
+    left, right = order[first], order[first + 1 + offset]
+    low = np.minimum(left, right).astype(np.int64)
+    high = np.maximum(left, right).astype(np.int64)
+    codes: I64 = low * n + high
+    return codes
+
+
+class _PairSet:
+    """The union of pair codes from many bands, merged in batches so memory stays bounded."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.merged = np.empty(0, dtype=np.int64)
+        self.pending: list[I64] = []
+        self.pending_size = 0
+
+    def add(self, codes: I64) -> None:
+        self.pending.append(codes)
+        self.pending_size += codes.shape[0]
+        if self.pending_size >= max(self.merged.shape[0], _MERGE_MIN):
+            self._merge()
+
+    def _merge(self) -> None:
+        self.merged = distinct(np.concatenate([self.merged, *self.pending]))
+        self.pending, self.pending_size = [], 0
+
+    def decode(self) -> I64:
+        """The distinct pairs as an ``(n, 2)`` array of row indices, sorted."""
+        self._merge()
+        return np.stack((self.merged // self.n, self.merged % self.n), axis=1)
+
+
+def distinct(codes: I64) -> I64:
+    """The distinct values of ``codes``, sorted (``np.unique`` is far slower on large arrays)."""
+    codes = np.sort(codes)
+    keep = np.ones(codes.shape[0], dtype=bool)
+    np.not_equal(codes[1:], codes[:-1], out=keep[1:])
+    return codes[keep]
+
+
+def union_pairs(*parts: PairArray | set[Pair]) -> PairArray:
+    """The distinct pairs of all ``parts``, sorted."""
+    arrays = [
+        part if isinstance(part, np.ndarray) else np.array(sorted(part), dtype=np.int64)
+        for part in parts
+    ]
+    stacked = np.concatenate([a.reshape(-1, 2) for a in arrays])
+    if stacked.shape[0] == 0:
+        return stacked
+    base = int(stacked.max()) + 1
+    codes = distinct(stacked[:, 0] * base + stacked[:, 1])
+    return np.stack((codes // base, codes % base), axis=1)
+
+
+def datasketch_pairs(
+    keys: Sequence[int], rows: U32, threshold: float, seed: int, cap: int | None = MAX_LSH_BUCKET
+) -> set[Pair]:
+    """The reference: every row inserted into datasketch's ``MinHashLSH``, the pairs read from
+    its buckets (those ``MinHashLSH.query`` returns), a bucket over ``cap`` keys as a star."""
     num_perm = int(rows.shape[1]) if len(keys) else 2
-    params = bands_and_rows(threshold, num_perm)
-    lsh = MinHashLSH(num_perm=num_perm, params=params)
+    lsh = MinHashLSH(num_perm=num_perm, params=bands_and_rows(threshold, num_perm))
     sketches = [lean_minhash(row, seed) for row in rows]
     with lsh.insertion_session() as session:
         for key, sketch in zip(keys, sketches, strict=True):
@@ -64,13 +170,13 @@ def lsh_pairs(keys: Sequence[int], rows: U32, threshold: float, seed: int) -> se
     pairs: set[Pair] = set()
     for table in lsh.hashtables:
         for band in table.keys():  # noqa: SIM118 - a datasketch storage, not a dict
-            pairs.update(_bucket_pairs(sorted(table.get(band)), MAX_LSH_BUCKET))
+            pairs.update(_bucket_pairs(sorted(table.get(band)), cap))
     return pairs
 
 
-def _bucket_pairs(ids: Sequence[int], cap: int) -> Iterable[Pair]:
+def _bucket_pairs(ids: Sequence[int], cap: int | None) -> Iterable[Pair]:
     """Every pair of a bucket of sorted ids, or only the first id's pairs above ``cap`` ids."""
-    if len(ids) > cap:
+    if cap is not None and len(ids) > cap:
         return ((ids[0], other) for other in ids[1:])
     return ((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
 

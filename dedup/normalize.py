@@ -187,9 +187,19 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(fold(text)))
 
 
+def is_content(token: str) -> bool:
+    """Whether ``token`` carries meaning: not a stop word, not one letter unless a digit."""
+    return token not in STOPWORDS and (len(token) > 1 or token.isdigit())
+
+
+def content_sequence(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The content words of ``tokens``, in order, repeats kept."""
+    return tuple(filter(is_content, tokens))
+
+
 def content_words(tokens: tuple[str, ...]) -> frozenset[str]:
-    """The words that carry meaning: no stop words, no one-letter words except digits."""
-    return frozenset(t for t in tokens if t not in STOPWORDS and (len(t) > 1 or t.isdigit()))
+    """The distinct words that carry meaning (see ``is_content``)."""
+    return frozenset(filter(is_content, tokens))
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|(?<=[a-z][.!?])(?=[A-Z])")

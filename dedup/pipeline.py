@@ -14,12 +14,22 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from dedup.candidates import Pair, lsh_pairs, rare_word_pairs, shared_sentence_pairs
+import numpy as np
+
+from dedup.candidates import (
+    Pair,
+    PairArray,
+    lsh_pairs,
+    rare_word_pairs,
+    shared_sentence_pairs,
+    union_pairs,
+)
 from dedup.cluster import build_clusters
 from dedup.config import Config
 from dedup.models import (
     Document,
     FileError,
+    Link,
     Paragraph,
     Report,
     Skipped,
@@ -27,11 +37,11 @@ from dedup.models import (
     Stats,
     Warning_,
 )
-from dedup.normalize import content_words, sentences, words
+from dedup.normalize import content_sequence, sentences, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
-from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
+from dedup.signatures import U32, batch_word_hashes, shingle_hashes, signatures
 from dedup.verify import Text, verify
 from dedup.walk import walk
 
@@ -39,6 +49,10 @@ from dedup.walk import walk
 MIN_SENTENCE_WORDS = 8
 # Below this much input a process pool costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+# Below this many candidate pairs, verifying in a process pool costs more than it saves.
+PARALLEL_MIN_PAIRS = 200_000
+# Candidate pairs verified per task (a list of millions of Python pairs would be gigabytes).
+VERIFY_BATCH = 1 << 15
 
 Progress = Callable[[int, int], None]
 
@@ -130,6 +144,7 @@ def scan(
     scanned: list[str] = []
     paragraphs: list[Paragraph] = []
     sentence_keys: list[tuple[str, ...]] = []
+    shared = _Shared()
     short = 0
     for done, result in enumerate(_results(walked.files, config), start=1):
         if progress is not None:
@@ -146,6 +161,7 @@ def scan(
             if not piece.words:
                 continue
             short += len(piece.words) < config.min_words
+            tokens, repeat = shared.words(piece.words)
             paragraphs.append(
                 Paragraph(
                     len(paragraphs),
@@ -153,20 +169,17 @@ def scan(
                     piece.start_line,
                     piece.end_line,
                     piece.text,
-                    piece.words,
+                    tokens,
                     piece.record,
                 )
             )
-            sentence_keys.append(piece.sentence_keys)
+            # Only a text's first occurrence gives its sentence keys (``_distinct_texts``).
+            sentence_keys.append(() if repeat else piece.sentence_keys)
 
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
     weights = rarity(t.content for t in texts)
     pairs = _candidates(texts, text_sentences, config, weights)
-    links = [
-        link
-        for a, b in sorted(pairs)
-        if (link := verify(texts[a], texts[b], config, weights)) is not None
-    ]
+    links = _verified(texts, pairs, config, weights)
     clusters = build_clusters(occurrences, links)
     stats = Stats(
         files_seen=len(walked.files) + len(walked.skipped) + len(walked.errors),
@@ -188,6 +201,75 @@ def scan(
     )
 
 
+# What verification needs besides the pairs: the texts, the settings and the word weights.
+Verifier = tuple[Sequence[Text], Config, Rarity]
+
+
+class _Shared:
+    """One copy of each word and of each word sequence, however many paragraphs repeat them.
+
+    Worker processes send every paragraph's words as new strings; kept as they come, a scan of
+    300k paragraphs holds millions of copies of the same few thousand words.
+    """
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, str] = {}
+        self.sequences: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def words(self, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+        """The shared copy of ``tokens``, and whether it was seen before."""
+        known = self.sequences.get(tokens)
+        if known is not None:
+            return known, True
+        vocabulary = self.vocabulary
+        known = tuple([vocabulary.setdefault(w, w) for w in tokens])
+        self.sequences[known] = known
+        return known, False
+
+
+def _verify_batch(verifier: Verifier, pairs: PairArray) -> list[Link]:
+    """The verified links of one batch of candidate pairs, in pair order."""
+    texts, config, weights = verifier
+    return [
+        link
+        for a, b in pairs.tolist()
+        if (link := verify(texts[a], texts[b], config, weights)) is not None
+    ]
+
+
+# What a verification worker checks against: set once per worker by ``_start_verifier`` (with
+# the fork start method nothing is copied: the worker inherits the parent's memory).
+_VERIFIER: Verifier | None = None
+
+
+def _start_verifier(verifier: Verifier) -> None:
+    global _VERIFIER
+    _VERIFIER = verifier
+
+
+def _verify_in_worker(pairs: PairArray) -> list[Link]:
+    assert _VERIFIER is not None, "the pool initializer sets it"
+    return _verify_batch(_VERIFIER, pairs)
+
+
+def _verified(
+    texts: Sequence[Text], pairs: PairArray, config: Config, weights: Rarity
+) -> list[Link]:
+    """Verify every candidate pair, in pair order.
+
+    A process pool only when ``jobs`` asks for workers: on our shared 2-core machines the pool
+    made the default scan slower (README "Performance"), so ``jobs=0`` verifies in-process.
+    """
+    verifier = (texts, config, weights)
+    batches = [pairs[i : i + VERIFY_BATCH] for i in range(0, pairs.shape[0], VERIFY_BATCH)]
+    if config.jobs <= 1 or pairs.shape[0] < PARALLEL_MIN_PAIRS:
+        return [link for batch in batches for link in _verify_batch(verifier, batch)]
+    with ProcessPoolExecutor(
+        max_workers=config.jobs, initializer=_start_verifier, initargs=(verifier,)
+    ) as pool:
+        return [link for found in pool.map(_verify_in_worker, batches) for link in found]
+
+
 def _distinct_texts(
     paragraphs: Sequence[Paragraph], sentence_keys: Sequence[tuple[str, ...]]
 ) -> tuple[list[list[Paragraph]], list[Text], list[tuple[str, ...]]]:
@@ -200,8 +282,7 @@ def _distinct_texts(
         text_id = ids.setdefault(paragraph.words, len(ids))
         if text_id == len(occurrences):
             occurrences.append([])
-            content = tuple(w for w in paragraph.words if w in content_words((w,)))
-            texts.append(Text(text_id, paragraph.words, content))
+            texts.append(Text(text_id, paragraph.words, content_sequence(paragraph.words)))
             text_sentences.append(keys)
         occurrences[text_id].append(paragraph)
     return occurrences, texts, text_sentences
@@ -212,26 +293,29 @@ def _candidates(
     text_sentences: Sequence[tuple[str, ...]],
     config: Config,
     weights: Rarity,
-) -> set[Pair]:
-    pairs: set[Pair] = set()
+) -> PairArray:
     # Short texts are matched exactly only: with a handful of words one changed word is a
     # different text, and fewer words than the shingle size would give an empty shingle set.
     fuzzy_min = max(config.min_words, config.shingle_size)
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
-    pairs |= _lsh(
+    lexical_pairs = _lsh(
         [t.id for t in lexical],
-        [shingle_hashes(word_hashes(t.words), config.shingle_size) for t in lexical],
+        [
+            shingle_hashes(hashes, config.shingle_size)
+            for hashes in batch_word_hashes([t.words for t in lexical])
+        ],
         config.lsh_threshold,
         config,
     )
+    reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
     if config.reworded:
-        pairs |= _reworded_candidates(texts, fuzzy_min, weights)
-    pairs |= shared_sentence_pairs(
+        reworded_pairs = union_pairs(_reworded_candidates(texts, fuzzy_min, weights))
+    sentence_pairs = shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
         if len(t.words) >= fuzzy_min
     )
-    return pairs
+    return union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
 
 
 # Candidates for the reworded tier share rare words worth this share of the lighter text's
@@ -247,8 +331,8 @@ def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity)
     )
 
 
-def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> set[Pair]:
+def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> PairArray:
     if len(keys) < 2:
-        return set()
+        return np.empty((0, 2), dtype=np.int64)
     rows = signatures(sets, config.num_perm, config.seed)
-    return lsh_pairs(keys, rows, threshold, config.seed)
+    return lsh_pairs(keys, rows, threshold)

@@ -33,6 +33,18 @@ def word_hashes(words: Sequence[str]) -> U32:
     )
 
 
+def batch_word_hashes(texts: Sequence[Sequence[str]]) -> list[U32]:
+    """``word_hashes`` of every text, each distinct word hashed once (words repeat a lot)."""
+    vocabulary: dict[str, int] = {}
+    ids = np.fromiter(
+        (vocabulary.setdefault(w, len(vocabulary)) for text in texts for w in text),
+        dtype=np.int64,
+    )
+    table = word_hashes(list(vocabulary))
+    ends = np.cumsum([len(text) for text in texts], dtype=np.int64)
+    return np.split(table[ids], ends[:-1]) if texts else []
+
+
 def shingle_hashes(hashes: U32, k: int) -> U32:
     """The distinct hashes of the word k-grams of one paragraph (empty when it has < k words)."""
     n = hashes.shape[0] - k + 1

@@ -198,7 +198,7 @@ def test_lsh_pairs_equal_datasketch_queries() -> None:
     ]
     rows = signatures(sets, 128, 1)
     keys = list(range(len(sets)))
-    ours = lsh_pairs(keys, rows, 0.3, 1)
+    ours = {(a, b) for a, b in lsh_pairs(keys, rows, 0.3).tolist()}
     lsh = MinHashLSH(num_perm=128, params=bands_and_rows(0.3, 128))
     sketches = []
     for key, row in zip(keys, rows, strict=True):
