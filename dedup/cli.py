@@ -10,15 +10,16 @@ import contextlib
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from dedup import __version__
 from dedup.config import Config, find_config_file, load_config_file, parse_kinds
@@ -33,6 +34,7 @@ from dedup.evaluate import (
 from dedup.gate import eval_exit_code, exit_code
 from dedup.models import Cluster, Report
 from dedup.pipeline import scan as run_scan
+from dedup.progress import DelayedBar
 from dedup.reporters import REPORTERS
 from dedup.reporters.console import printable, render_console
 from dedup.reporters.evaluation import render_eval_console, render_eval_json
@@ -41,15 +43,17 @@ KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
 
 
 def _stderr_console(color: str) -> Console:
-    return Console(stderr=True, highlight=False, **_color_args(color))
+    # soft_wrap: a message stays on one line in CI logs, whatever the terminal width
+    return Console(stderr=True, highlight=False, soft_wrap=True, **_color_args(color))
 
 
 def _color_args(color: str) -> dict[str, Any]:
-    if color == "always":
-        return {"force_terminal": True}
+    """Rich settings for ``--color``: the flag, then FORCE_COLOR, then NO_COLOR, then the TTY."""
+    if color == "always" or (color == "auto" and os.environ.get("FORCE_COLOR")):
+        return {"force_terminal": True, "no_color": False}
     if color == "never":
         return {"no_color": True, "force_terminal": False}
-    return {}
+    return {}  # rich looks at the TTY and at NO_COLOR
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -259,17 +263,20 @@ def _own_files(output: str | None, settings_file: Path | None) -> list[Path]:
 def _scan_with_progress(
     paths: list[str], config: Config, err: Console, avoid: list[Path]
 ) -> Report:
-    if not err.is_terminal:
+    if not _isatty(err.file):  # a bar only on a real terminal, whatever --color says
         return run_scan(paths, config, avoid=avoid)
-    columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("scan", total=None)
-        return run_scan(
-            paths,
-            config,
-            lambda done, total: bar.update(task, completed=done, total=total),
-            avoid,
-        )
+    bar = DelayedBar(err)
+    try:
+        return run_scan(paths, config, bar, avoid)
+    finally:
+        bar.close()
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _messages(report: Report, err: Console, verbose: bool, allow_empty: bool = False) -> None:
@@ -299,22 +306,50 @@ def _write(report: Report, output_format: str, output: str | None, color: str) -
     _atomic_write(Path(output), lambda stream: REPORTERS[output_format](report, stream))
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Write through a temporary file in the same folder, then rename it into place."""
-    folder = path.parent if str(path.parent) else Path()
+def _file_mode(path: Path) -> int:
+    """The mode of the file being replaced, or what ``open`` would give a new file."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
+    """Write through a temporary file in the same folder, then rename it into place.
+
+    A reader never sees half a report, and a failed write leaves the old file as it was.
+    A symbolic link is followed (the file it points to is replaced, the link kept); a target
+    that is not a regular file (``/dev/stdout``, a FIFO) is written directly, never replaced.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        mode = None
+    try:
+        if mode is not None and not stat.S_ISREG(mode):
+            with target.open(
+                "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+            ) as stream:
+                write(stream)
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".dedup-", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
+        os.fchmod(fd, _file_mode(target))  # mkstemp makes 0600; a report or baseline is shared
         with os.fdopen(
             fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
         ) as stream:
             write(stream)
-        os.replace(tmp, path)
-    except OSError as exc:
+        os.replace(tmp, target)
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        if isinstance(exc, OSError):
+            raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
 
 
 @main.command(name="eval")
