@@ -15,12 +15,12 @@ import sys
 import tempfile
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from dedup import __version__, baseline
 from dedup.config import Config, find_config_file, load_config_file, parse_kinds
@@ -35,6 +35,7 @@ from dedup.evaluate import (
 from dedup.gate import eval_exit_code, exit_code
 from dedup.models import Cluster, Report
 from dedup.pipeline import scan as run_scan
+from dedup.progress import DelayedBar
 from dedup.reporters import REPORTERS
 from dedup.reporters.console import printable, render_console
 from dedup.reporters.evaluation import render_eval_console, render_eval_json
@@ -48,11 +49,12 @@ def _stderr_console(color: str) -> Console:
 
 
 def _color_args(color: str) -> dict[str, Any]:
-    if color == "always":
-        return {"force_terminal": True}
+    """Rich settings for ``--color``: the flag, then FORCE_COLOR, then NO_COLOR, then the TTY."""
+    if color == "always" or (color == "auto" and os.environ.get("FORCE_COLOR")):
+        return {"force_terminal": True, "no_color": False}
     if color == "never":
         return {"no_color": True, "force_terminal": False}
-    return {}
+    return {}  # rich looks at the TTY and at NO_COLOR
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -176,10 +178,10 @@ def scan(
     """Scan PATHS (files and folders; default: the current folder) for repeated paragraphs.
 
     \b
-    Exit status: 0 nothing at or above the gate, 1 repeats found (with
-    --baseline: new ones only), 2 error (bad usage or settings, a missing
-    path, a file that could not be read, nothing scanned, a bad baseline).
-    An error wins over findings.
+    Exit status: 0 nothing at or above the gate, 1 repeats found, 2 error
+    (bad usage or settings, a missing path, a file that could not be read,
+    nothing scanned, a bad baseline). An error wins over findings. With
+    --baseline only new repeats count.
 
     \b
     Examples:
@@ -300,17 +302,20 @@ def _own_files(output: str | None, settings_file: Path | None) -> list[Path]:
 def _scan_with_progress(
     paths: list[str], config: Config, err: Console, avoid: list[Path]
 ) -> Report:
-    if not err.is_terminal:
+    if not _isatty(err.file):  # a bar only on a real terminal, whatever --color says
         return run_scan(paths, config, avoid=avoid)
-    columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("scan", total=None)
-        return run_scan(
-            paths,
-            config,
-            lambda done, total: bar.update(task, completed=done, total=total),
-            avoid,
-        )
+    bar = DelayedBar(err)
+    try:
+        return run_scan(paths, config, bar, avoid)
+    finally:
+        bar.close()
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _messages(report: Report, err: Console, verbose: bool, allow_empty: bool = False) -> None:
@@ -341,7 +346,12 @@ def _update_baseline(report: Report, config: Config, err: Console) -> None:
         before = Counter(baseline.load(path).copies)
     except baseline.BaselineError:
         before = Counter()
-    _atomic_write(path, lambda stream: stream.write(baseline.render(fresh)))
+    text = baseline.render(fresh)
+
+    def write(stream: IO[str]) -> None:
+        stream.write(text)
+
+    _atomic_write(path, write)
     after = Counter(fresh.copies)
     err.print(
         f"dedup: wrote baseline {path}: {len(fresh)} copies in {len(report.clusters)} clusters "
@@ -371,23 +381,40 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Write through a temporary file in the same folder, then rename it into place."""
-    folder = path.parent if str(path.parent) else Path()
+def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
+    """Write through a temporary file in the same folder, then rename it into place.
+
+    A reader never sees half a report, and a failed write leaves the old file as it was.
+    A symbolic link is followed (the file it points to is replaced, the link kept); a target
+    that is not a regular file (``/dev/stdout``, a FIFO) is written directly, never replaced.
+    """
+    target = Path(os.path.realpath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        mode = target.stat().st_mode
+    except OSError:
+        mode = None
+    try:
+        if mode is not None and not stat.S_ISREG(mode):
+            with target.open(
+                "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+            ) as stream:
+                write(stream)
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".dedup-", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
-        os.fchmod(fd, _file_mode(path))  # mkstemp makes 0600; a report or baseline is shared
+        os.fchmod(fd, _file_mode(target))  # mkstemp makes 0600; a report or baseline is shared
         with os.fdopen(
             fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
         ) as stream:
             write(stream)
-        os.replace(tmp, path)
-    except OSError as exc:
+        os.replace(tmp, target)
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        if isinstance(exc, OSError):
+            raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
 
 
 @main.command(name="eval")

@@ -71,10 +71,12 @@ class Config:
         _check_range("num_perm", self.num_perm, 16, 1024)
         _check_range("max_file_size", self.max_file_size, 1, 2**40)
         _check_range("jobs", self.jobs, 0, 256)
+        _check_range("seed", self.seed, 0, 2**32 - 1)  # numpy's seed range, used by datasketch
+        # Above 0.9 datasketch finds no band layout for small num_perm: no candidates at all.
+        _check_range("lsh_threshold", self.lsh_threshold, 0.0, 0.9)
         if not self.text_field:
             raise ConfigError("text_field must not be empty")
         for name in (
-            "lsh_threshold",
             "near_threshold",
             "contained_threshold",
             "reworded_threshold",
@@ -162,6 +164,8 @@ def parse_kinds(value: Any, where: str) -> tuple[Kind, ...]:
         return ALL_KINDS
     if value == ["none"]:
         return ()
+    if not value:  # an empty list would switch the gate off without saying so
+        raise ConfigError(f"{where} names no kind; to fail on nothing, say none")
     names = {k.value for k in Kind}
     unknown = [v for v in value if v not in names]
     if unknown:
@@ -193,17 +197,11 @@ def find_config_file(start: Path) -> Path | None:
     """
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and "dedup" in _tools(_read_toml(candidate)):
+        if candidate.is_file() and _dedup_table(_read_toml(candidate), candidate) is not None:
             return candidate
         if (folder / ".git").exists():
             return None
     return None
-
-
-def _tools(data: dict[str, Any]) -> dict[str, Any]:
-    """The ``[tool]`` table of a pyproject.toml (empty when it is missing or not a table)."""
-    tools = data.get("tool", {})
-    return tools if isinstance(tools, dict) else {}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -221,9 +219,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_config_file(path: Path) -> dict[str, Any]:
     """The checked ``[tool.dedup]`` settings of ``path`` (a pyproject.toml or a dedup.toml)."""
     data = _read_toml(path)
-    table = _tools(data).get("dedup") if path.name == "pyproject.toml" else data
+    table = _dedup_table(data, path) if path.name == "pyproject.toml" else data
     if table is None:
         return {}
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.dedup] must be a table")
     return settings_from_mapping(table, str(path))
+
+
+def _dedup_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    """The ``[tool.dedup]`` table of a parsed pyproject.toml, or None when it has none."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):  # another tool's business: no dedup settings here
+        return None
+    table = tool.get("dedup")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.dedup] must be a table")
+    return table

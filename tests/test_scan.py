@@ -167,7 +167,8 @@ def test_title_over_caption_is_two_paragraphs_and_wrapped_prose_is_one() -> None
     text = "A title line\n" + "A caption that is far too long to be a wrapped line of prose. " * 3
     assert [(b.start_line, b.end_line) for b in plain.blocks(text)] == [(1, 1), (2, 2)]
     spans = [(b.start_line, b.end_line) for b in plain.blocks("a\r\nb\u2028c\r\n\r\nd\re")]
-    assert spans == [(1, 2), (4, 5)]  # U+2028 is not a line end; CR LF and lone CR are
+    # U+2028 is not a line end; CR LF and lone CR are (lines this short are never wrapped)
+    assert spans == [(1, 1), (2, 2), (4, 4), (5, 5)]
 
 
 def test_signatures_equal_datasketch() -> None:

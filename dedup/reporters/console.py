@@ -43,7 +43,7 @@ def render_console(report: Report, stream: IO[str], console: Console | None = No
     out = console or Console(file=stream, highlight=False, soft_wrap=False)
     for cluster in report.clusters:
         _cluster(out, cluster)
-    out.print(summary(report), highlight=False)
+    out.print(summary(report), highlight=False, soft_wrap=True)  # one line, however long
 
 
 def summary(report: Report) -> Text:
@@ -55,11 +55,11 @@ def summary(report: Report) -> Text:
         if any(c.kind == k for c in report.clusters)
     ]
     line = Text()
-    line.append(f"{len(report.clusters)} clusters", style="bold")
+    line.append(_count(len(report.clusters), "cluster"), style="bold")
     if by_kind:
         line.append(f" ({', '.join(by_kind)})")
     line.append(
-        f" in {stats.files_scanned} files, {stats.paragraphs} paragraphs"
+        f" in {_count(stats.files_scanned, 'file')}, {_count(stats.paragraphs, 'paragraph')}"
         f" ({stats.short_paragraphs} short: exact matching only)"
     )
     states = [c.baseline_state for c in report.clusters if c.baseline_state is not None]
@@ -74,11 +74,15 @@ def summary(report: Report) -> Text:
     if stats.clusters_outside_changes:
         line.append(f", {stats.clusters_outside_changes} clusters away from the changed lines")
     if report.skipped:
-        line.append(f", {len(report.skipped)} files skipped")
+        line.append(f", {_count(len(report.skipped), 'file')} skipped")
     if report.errors:
-        line.append(f", {len(report.errors)} errors", style="bold red")
+        line.append(f", {_count(len(report.errors), 'error')}", style="bold red")
     line.append(f" · {stats.seconds:.2f} s")
     return line
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def location(member: Member) -> str:
