@@ -14,6 +14,7 @@ import stat
 import sys
 import tempfile
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -21,7 +22,7 @@ from typing import IO, Any
 import click
 from rich.console import Console
 
-from dedup import __version__
+from dedup import __version__, baseline
 from dedup.config import Config, find_config_file, load_config_file, parse_kinds
 from dedup.errors import ConfigError, DedupError, ExitCode
 from dedup.evaluate import (
@@ -131,6 +132,30 @@ def main() -> None:
 )
 @click.option("--isolated", is_flag=True, help="Ignore every settings file.")
 @click.option(
+    "--baseline",
+    metavar="FILE",
+    help="Accepted repeats: fail only on new clusters and new copies.",
+)
+@click.option(
+    "--update-baseline",
+    metavar="FILE",
+    help="Record today's clusters in FILE as accepted (exit 0 unless an error).",
+)
+@click.option(
+    "--allowlist",
+    multiple=True,
+    metavar="FILE",
+    help="Paragraphs of boilerplate never to report, nor their near copies (repeatable).",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Report only clusters touching lines changed since git REF (and untracked files).",
+)
+@click.option(
+    "--staged", is_flag=True, default=None, help="Report only clusters touching staged lines."
+)
+@click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
@@ -155,13 +180,16 @@ def scan(
     \b
     Exit status: 0 nothing at or above the gate, 1 repeats found, 2 error
     (bad usage or settings, a missing path, a file that could not be read,
-    nothing scanned). An error wins over findings.
+    nothing scanned, a bad baseline). An error wins over findings. With
+    --baseline only new repeats count.
 
     \b
     Examples:
       dedup scan docs/
       dedup scan docs/ --format json --output report.json
       dedup scan . --fail-on exact,near --fail-similarity 0.9
+      dedup scan docs/ --update-baseline .dedup-baseline.json
+      dedup scan docs/ --baseline .dedup-baseline.json --changed-since main
     """
     _tolerant_streams()
     err = _stderr_console(color)
@@ -171,6 +199,8 @@ def scan(
         avoid = _own_files(output, settings_file)
         report = _scan_with_progress(list(paths) or ["."], config, err, avoid)
         _messages(report, err, verbose, config.allow_empty)
+        if config.update_baseline:
+            _update_baseline(report, config, err)
         try:
             _write(report, output_format, output, color)
         except BrokenPipeError:  # `dedup scan | head`: stop writing quietly, keep the verdict
@@ -206,6 +236,8 @@ _FLAG_FIELDS = {
     "jobs": "jobs",
     "root": "root",
     "exit_zero": "exit_zero",
+    "changed_since": "changed_since",
+    "staged": "staged",
     "allow_empty": "allow_empty",
 }
 
@@ -229,6 +261,13 @@ def build_config(flags: dict[str, Any], config_file: Path | None, isolated: bool
     for name in ("exclude", "include"):
         if flags.get(name):
             settings[name] = (*settings.get(name, ()), *flags[name])
+    if flags.get("allowlist"):
+        settings["allowlist"] = (*settings.get("allowlist", ()), *map(Path, flags["allowlist"]))
+    if flags.get("baseline") is not None:
+        settings["baseline"] = Path(flags["baseline"])
+    if flags.get("update_baseline") is not None:
+        settings["baseline"] = Path(flags["update_baseline"])
+        settings["update_baseline"] = True
     try:
         return Config(**settings)
     except TypeError as exc:  # pragma: no cover - settings keys are checked on load
@@ -294,6 +333,32 @@ def _messages(report: Report, err: Console, verbose: bool, allow_empty: bool = F
             "(see --hidden, --no-ignore, --exclude; -v lists skipped files)",
             markup=False,
         )
+
+
+def _update_baseline(report: Report, config: Config, err: Console) -> None:
+    """Write the baseline of ``report``, unless the scan was partial; say what changed."""
+    assert config.baseline is not None
+    path = config.baseline
+    if report.errors:
+        raise DedupError(f"baseline {path} not written: the scan had errors")
+    fresh = baseline.from_report(report)
+    try:
+        before = Counter(baseline.load(path).copies)
+    except baseline.BaselineError:
+        before = Counter()
+    text = baseline.render(fresh)
+
+    def write(stream: IO[str]) -> None:
+        stream.write(text)
+
+    _atomic_write(path, write)
+    after = Counter(fresh.copies)
+    err.print(
+        f"dedup: wrote baseline {path}: {len(fresh)} copies in {len(report.clusters)} clusters "
+        f"accepted (+{(after - before).total()} -{(before - after).total()})",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _write(report: Report, output_format: str, output: str | None, color: str) -> None:

@@ -54,6 +54,13 @@ class Config:
     fail_similarity: float = 0.0
     exit_zero: bool = False
     allow_empty: bool = False  # scanning no file at all is not an error
+    # --- what is accepted: a baseline file of today's repeats, allowlist files of boilerplate
+    baseline: Path | None = None
+    update_baseline: bool = False  # do not read ``baseline``: the CLI rewrites it from this scan
+    allowlist: tuple[Path, ...] = ()
+    # --- which clusters are reported: those touching lines changed since a git revision
+    changed_since: str | None = None
+    staged: bool = False  # lines changed in the git index (staged for commit)
     # --- execution
     jobs: int = 0  # 0: decide from the size of the input
     root: Path = field(default_factory=Path.cwd)
@@ -77,6 +84,15 @@ class Config:
             "fail_similarity",
         ):
             _check_range(name, getattr(self, name), 0.0, 1.0)
+        if self.changed_since is not None and self.staged:
+            raise ConfigError("use --changed-since REF or --staged, not both")
+        if self.update_baseline and (self.changed_since is not None or self.staged):
+            raise ConfigError(
+                "--update-baseline records the whole tree; it cannot be combined with "
+                "--changed-since or --staged"
+            )
+        if self.update_baseline and self.baseline is None:
+            raise ConfigError("update_baseline needs a baseline file")
 
     def replace(self, **changes: Any) -> Config:
         """A copy with some settings changed (checked again)."""
@@ -89,7 +105,7 @@ def _check_range(name: str, value: float, low: float, high: float) -> None:
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
-_NOT_IN_FILE = {"root"}
+_NOT_IN_FILE = {"root", "update_baseline", "changed_since", "staged"}
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
@@ -104,6 +120,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where} must be a list of glob patterns")
         return tuple(value)
+    if name in ("baseline", "allowlist"):
+        return _paths(name, value, Path(source).parent, where)
     if isinstance(default, str):
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{where} must be a non-empty string, got {value!r}")
@@ -121,6 +139,19 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             raise ConfigError(f"{where} must be a number, got {value!r}")
         return float(value)
     raise ConfigError(f"{where} cannot be set in a file")  # pragma: no cover
+
+
+def _paths(name: str, value: Any, base: Path, where: str) -> Path | tuple[Path, ...]:
+    """File paths of a settings file, relative to the folder of that file."""
+    if name == "baseline":
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where} must be a file path")
+        return base / value
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{where} must be a list of file paths")
+    return tuple(base / v for v in value)
 
 
 def parse_kinds(value: Any, where: str) -> tuple[Kind, ...]:

@@ -9,12 +9,13 @@ in the same order instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import IO
 
 from rich.console import Console
 from rich.text import Text
 
-from dedup.models import Cluster, Kind, Member, Report
+from dedup.models import BaselineState, Cluster, Kind, Member, Report
 from dedup.reporters.diff import (
     differs_in_words,
     elided,
@@ -61,6 +62,17 @@ def summary(report: Report) -> Text:
         f" in {_count(stats.files_scanned, 'file')}, {_count(stats.paragraphs, 'paragraph')}"
         f" ({stats.short_paragraphs} short: exact matching only)"
     )
+    states = [c.baseline_state for c in report.clusters if c.baseline_state is not None]
+    if states:
+        accepted = states.count(BaselineState.UNCHANGED)
+        line.append(f"; baseline: {len(states) - accepted} new", style="bold")
+        line.append(f", {accepted} accepted")
+    if stats.ignored_paragraphs:
+        line.append(f", {stats.ignored_paragraphs} under ignore markers")
+    if stats.allowlisted_paragraphs:
+        line.append(f", {stats.allowlisted_paragraphs} allowlisted")
+    if stats.clusters_outside_changes:
+        line.append(f", {stats.clusters_outside_changes} clusters away from the changed lines")
     if report.skipped:
         line.append(f", {_count(len(report.skipped), 'file')} skipped")
     if report.errors:
@@ -83,10 +95,32 @@ def location(member: Member) -> str:
     return f"{member.path}:{span}"
 
 
+def baseline_label(cluster: Cluster) -> str:
+    """``NEW``, ``1 NEW COPY``, ``2 NEW COPIES``, or "" (no baseline, or all copies accepted)."""
+    if cluster.baseline_state is BaselineState.NEW:
+        return "NEW"
+    if cluster.baseline_state is BaselineState.UPDATED:
+        added = sum(bool(m.new) for m in cluster.members)
+        return f"{added} NEW {'COPY' if added == 1 else 'COPIES'}"
+    return ""
+
+
+def is_new_copy(cluster: Cluster, member: Member) -> bool:
+    """Whether ``member`` is a new copy in an accepted cluster (worth marking on its own)."""
+    return bool(member.new) and cluster.baseline_state is BaselineState.UPDATED
+
+
+def new_first(clusters: Sequence[Cluster]) -> list[Cluster]:
+    """The clusters with something new first (a capped report must not lose them)."""
+    return sorted(clusters, key=lambda c: c.baseline_state is BaselineState.UNCHANGED)
+
+
 def _cluster(out: Console, cluster: Cluster) -> None:
     first = cluster.members[0]
     header = Text()
     header.append(f"#{cluster.id} {cluster.kind.value}", style=f"bold {_COLOURS[cluster.kind]}")
+    if label := baseline_label(cluster):
+        header.append(f" · {label}", style="bold yellow")
     header.append(f" · {len(cluster.members)} copies · similarity {cluster.similarity:.2f}")
     if len(cluster.links) > 1:
         weakest = cluster.weakest
@@ -97,7 +131,10 @@ def _cluster(out: Console, cluster: Cluster) -> None:
     out.print(header)
     listed = cluster.members[:MAX_MEMBERS_SHOWN]
     for number, member in enumerate(listed, start=1):
-        out.print(Text(f"  {number}. {printable(location(member))}", style="cyan"))
+        line = Text(f"  {number}. {printable(location(member))}", style="cyan")
+        if is_new_copy(cluster, member):
+            line.append(" (new)", style="bold yellow")
+        out.print(line)
     hidden = len(cluster.members) - len(listed)
     if hidden:
         out.print(Text(f"  … and {hidden} more copies (the JSON report lists them all)"))

@@ -32,7 +32,9 @@ def clean(text: str) -> str:
 
 
 def _cluster(cluster: Cluster) -> dict[str, Any]:
+    state = cluster.baseline_state
     return {
+        **({"baseline_state": state.value} if state is not None else {}),
         "id": cluster.id,
         "kind": cluster.kind.value,
         "similarity": cluster.similarity,
@@ -43,6 +45,7 @@ def _cluster(cluster: Cluster) -> dict[str, Any]:
                 "end_line": m.end_line,
                 "text": clean(m.text),
                 **({"record": m.record} if m.record is not None else {}),
+                **({"new": m.new} if m.new is not None else {}),
             }
             for m in cluster.members
         ],
@@ -79,6 +82,9 @@ def report_dict(report: Report) -> dict[str, Any]:
             "distinct_texts": stats.distinct_texts,
             "candidate_pairs": stats.candidate_pairs,
             "verified_pairs": stats.verified_pairs,
+            "ignored_paragraphs": stats.ignored_paragraphs,
+            "allowlisted_paragraphs": stats.allowlisted_paragraphs,
+            "clusters_outside_changes": stats.clusters_outside_changes,
             "clusters": len(report.clusters),
             "clusters_by_kind": kinds,
         },
