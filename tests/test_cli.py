@@ -14,7 +14,6 @@ import signal
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -167,26 +166,27 @@ def test_output_replaces_an_old_report_keeping_its_mode(in_repo: Path, tmp_path:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.txt"]
 
 
-@pytest.fixture
-def tiny_file_size_limit() -> Iterator[None]:
-    """Writes beyond 64 bytes fail with EFBIG, as on a full disk (works as root too)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-        signal.signal(signal.SIGXFSZ, previous)
+def _tiny_file_size_limit() -> None:
+    """In the child only: writes beyond 64 bytes fail with EFBIG, as on a full disk (root too)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
 
 
 def test_a_failed_write_leaves_the_old_report_intact_and_no_temp_file(
-    in_repo: Path, tmp_path: Path, tiny_file_size_limit: None
+    in_repo: Path, tmp_path: Path
 ) -> None:
+    # A child process: the limit would also stop pytest writing its own log to a file.
     out = tmp_path / "r.json"
     out.write_text("old report\n")
-    result = run("scan", "samples", "--format", "json", "-o", str(out))
-    assert result.exit_code == 2
+    result = subprocess.run(
+        [sys.executable, "-m", "dedup", "scan", "samples", "--format", "json", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        preexec_fn=_tiny_file_size_limit,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
     assert result.stderr == f"dedup: error: cannot write {out}: File too large\n"
     assert out.read_text() == "old report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
