@@ -5,11 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test lint typecheck unit style clean eval bench
+.PHONY: help install demo test lint typecheck unit fuzz-short fuzz bench-pathological style clean eval bench
 
 help:
 	@echo "make demo   - set up .venv and scan samples/ with the console report"
-	@echo "make test   - set up .venv, then lint, type check and run the tests"
+	@echo "make test   - set up .venv, then lint, type check, run the tests and a short fuzz run"
+	@echo "make fuzz   - run every fuzz target for two minutes"
+	@echo "make bench-pathological - pathological corpora against time and memory budgets"
 	@echo "make style  - apply ruff fixes and formatting"
 	@echo "make eval   - build the planted-edit benchmark, score it and MRPC, print the tables"
 	@echo "make bench  - speed and memory against the floor and naive datasketch (BENCH_ARGS=--help)"
@@ -26,8 +28,8 @@ demo: $(STAMP)
 	$(BIN)/dedup scan samples --exit-zero
 
 lint: $(STAMP)
-	$(BIN)/ruff check dedup tests benchmarks
-	$(BIN)/ruff format --check dedup tests benchmarks
+	$(BIN)/ruff check dedup tests fuzz benchmarks
+	$(BIN)/ruff format --check dedup tests fuzz benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -36,18 +38,28 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	PYSPARK_PYTHON=$(abspath $(BIN)/python) $(BIN)/python -m pytest -q
 
-test: lint typecheck unit
+# A few thousand executions of each fuzz target (fixed seed); `make fuzz` runs them for minutes.
+fuzz-short: $(STAMP)
+	$(BIN)/python fuzz/run.py short
+
+fuzz: $(STAMP)
+	$(BIN)/python fuzz/run.py long
+
+bench-pathological: $(STAMP)
+	$(BIN)/python -m benchmarks.pathological
+
+test: lint typecheck unit fuzz-short
 
 style: $(STAMP)
-	$(BIN)/ruff check --fix dedup tests benchmarks
-	$(BIN)/ruff format dedup tests benchmarks
+	$(BIN)/ruff check --fix dedup tests fuzz benchmarks
+	$(BIN)/ruff format dedup tests fuzz benchmarks
 
 # The real-text corpus is cached in ~/.cache/dedup-benchmarks (the first run renders man pages).
 eval: $(STAMP)
 	$(BIN)/python -m benchmarks.evaluate_all
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis fuzz/crashes
 
 # The speed benchmark (see README "Performance"): floor, naive datasketch and dedup scan.
 bench: $(STAMP)

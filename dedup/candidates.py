@@ -3,8 +3,9 @@
 Three generators, each cheap and each blind to what the others see:
 * MinHash LSH over shingle signatures: texts whose shingle sets have a Jaccard similarity near
   or above the threshold. datasketch's ``MinHashLSH`` is the index of record: it chooses the
-  bands and rows, and ``lsh_pairs`` returns exactly the pairs it returns (a differential test
-  checks it), only computed with array operations;
+  bands and rows, and ``lsh_pairs`` returns exactly the pairs of its buckets (a bucket of
+  over ``MAX_LSH_BUCKET`` texts as a star; a differential test checks it), only computed with
+  array operations;
 * shared sentences: texts that contain the same normalised sentence, which finds a short
   paragraph copied into a much longer one, where Jaccard similarity is low;
 * shared rare words: texts whose shared content words, weighted by rarity, make up a good part
@@ -32,6 +33,9 @@ from dedup.signatures import U32, lean_minhash
 RECALL_WEIGHTS = (0.2, 0.8)
 # A sentence shared by more texts than this is boilerplate: link each text to the first one only.
 MAX_SENTENCE_BUCKET = 64
+# An LSH bucket holding more texts than this (thousands of variants of one template) would
+# make the verifier check every pair of them, O(n²): link each text to the bucket's first only.
+MAX_LSH_BUCKET = 64
 
 # Merge the pairs of several bands at once, but never hold more than about this many unmerged.
 _MERGE_MIN = 1 << 20
@@ -53,22 +57,26 @@ def bands_and_rows(threshold: float, num_perm: int) -> tuple[int, int]:
     return int(lsh.b), int(lsh.r)
 
 
-def lsh_pairs(keys: Sequence[int], rows: U32, threshold: float) -> PairArray:
+def lsh_pairs(
+    keys: Sequence[int], rows: U32, threshold: float, cap: int | None = MAX_LSH_BUCKET
+) -> PairArray:
     """Pairs ``(a, b)``, ``a < b``, of keys whose signatures share at least one LSH band.
 
-    Exactly the pairs that datasketch's ``MinHashLSH`` returns when every row is inserted and
-    then queried with the same (bands, rows) (``datasketch_pairs``; a differential test holds
-    them equal), found by sorting each band instead of one dictionary look-up per band and
-    text. Returned sorted, as an ``(n, 2)`` array of keys.
+    The pairs of the buckets of datasketch's ``MinHashLSH`` with the same (bands, rows), where
+    a bucket of more than ``cap`` keys gives the pairs of its smallest key only (``None``: no
+    cap, exactly what ``MinHashLSH.query`` returns); ``datasketch_pairs`` reads them from
+    datasketch's index and a differential test holds the two equal. Found by sorting each band
+    instead of one dictionary look-up per band and text. Sorted, as an ``(n, 2)`` array.
     """
     if len(keys) < 2:
         return np.empty((0, 2), dtype=np.int64)
+    key_array = np.asarray(keys, dtype=np.int64)
+    by_key = np.argsort(key_array, kind="stable")  # a run's first row is its smallest key
+    key_array, rows = key_array[by_key], rows[by_key]
     merged = _PairSet(len(keys))
     for band in band_slices(rows, threshold):
-        merged.add(_band_pairs(band))
-    pairs = merged.decode()
-    key_array = np.asarray(keys, dtype=np.int64)
-    return union_pairs(np.sort(key_array[pairs], axis=1))
+        merged.add(_band_pairs(band, cap))
+    return union_pairs(key_array[merged.decode()])
 
 
 def band_slices(rows: U32, threshold: float) -> list[U32]:
@@ -78,10 +86,13 @@ def band_slices(rows: U32, threshold: float) -> list[U32]:
     return [rows[:, band * width : (band + 1) * width] for band in range(bands)]
 
 
-def _band_pairs(band: U32) -> I64:
-    """Pair codes ``i * n + j`` (``i < j``, row indices) of rows whose band values are equal."""
+def _band_pairs(band: U32, cap: int | None) -> I64:
+    """Pair codes ``i * n + j`` (``i < j``, row indices) of rows whose band values are equal.
+
+    A run of more than ``cap`` equal rows gives only the pairs of its first row.
+    """
     n = band.shape[0]
-    order = np.lexsort(band.T[::-1])
+    order = np.lexsort(band.T[::-1])  # stable: equal rows stay in row order
     ordered = band[order]
     new_run = np.ones(n, dtype=bool)
     new_run[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
@@ -89,6 +100,9 @@ def _band_pairs(band: U32) -> I64:
     ends = np.append(starts[1:], n)
     run_end = np.repeat(ends, ends - starts)  # for each sorted position, the end of its run
     partners = run_end - np.arange(n) - 1  # later members of the same run
+    if cap is not None:
+        run_start = np.repeat(starts, ends - starts)
+        partners[(run_end - run_start > cap) & (np.arange(n) != run_start)] = 0
     total = int(partners.sum())
     if total == 0:
         return np.empty(0, dtype=np.int64)
@@ -148,20 +162,29 @@ def union_pairs(*parts: PairArray | set[Pair]) -> PairArray:
     return np.stack((codes // base, codes % base), axis=1)
 
 
-def datasketch_pairs(keys: Sequence[int], rows: U32, threshold: float, seed: int) -> set[Pair]:
-    """The reference: insert every row into datasketch's ``MinHashLSH``, then query each one."""
+def datasketch_pairs(
+    keys: Sequence[int], rows: U32, threshold: float, seed: int, cap: int | None = MAX_LSH_BUCKET
+) -> set[Pair]:
+    """The reference: every row inserted into datasketch's ``MinHashLSH``, the pairs read from
+    its buckets (those ``MinHashLSH.query`` returns), a bucket over ``cap`` keys as a star."""
     num_perm = int(rows.shape[1]) if len(keys) else 2
     lsh = MinHashLSH(num_perm=num_perm, params=bands_and_rows(threshold, num_perm))
     sketches = [lean_minhash(row, seed) for row in rows]
     with lsh.insertion_session() as session:
         for key, sketch in zip(keys, sketches, strict=True):
             session.insert(key, sketch, check_duplication=False)
-    return {
-        (key, other)
-        for key, sketch in zip(keys, sketches, strict=True)
-        for other in lsh.query(sketch)
-        if other > key
-    }
+    pairs: set[Pair] = set()
+    for table in lsh.hashtables:
+        for band in table.keys():  # noqa: SIM118 - a datasketch storage, not a dict
+            pairs.update(_bucket_pairs(sorted(table.get(band)), cap))
+    return pairs
+
+
+def _bucket_pairs(ids: Sequence[int], cap: int | None) -> Iterable[Pair]:
+    """Every pair of a bucket of sorted ids, or only the first id's pairs above ``cap`` ids."""
+    if cap is not None and len(ids) > cap:
+        return ((ids[0], other) for other in ids[1:])
+    return ((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
 
 
 def shared_sentence_pairs(sentences: Iterable[tuple[int, Iterable[str]]]) -> set[Pair]:
@@ -176,10 +199,7 @@ def shared_sentence_pairs(sentences: Iterable[tuple[int, Iterable[str]]]) -> set
             buckets[key].append(text_id)
     pairs: set[Pair] = set()
     for ids in buckets.values():
-        if len(ids) > MAX_SENTENCE_BUCKET:
-            pairs.update((ids[0], other) for other in ids[1:])
-            continue
-        pairs.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+        pairs.update(_bucket_pairs(ids, MAX_SENTENCE_BUCKET))
     return pairs
 
 

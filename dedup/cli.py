@@ -6,19 +6,23 @@ stderr, and the exit code comes from ``gate.exit_code`` alone.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
+import stat
 import sys
 import tempfile
 import traceback
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from dedup import __version__
+from dedup import __version__, baseline
 from dedup.config import Config, find_config_file, load_config_file, parse_kinds
 from dedup.errors import ConfigError, DedupError, ExitCode
 from dedup.evaluate import (
@@ -31,23 +35,26 @@ from dedup.evaluate import (
 from dedup.gate import eval_exit_code, exit_code
 from dedup.models import Cluster, Report
 from dedup.pipeline import scan as run_scan
+from dedup.progress import DelayedBar
 from dedup.reporters import REPORTERS
-from dedup.reporters.console import render_console
+from dedup.reporters.console import printable, render_console
 from dedup.reporters.evaluation import render_eval_console, render_eval_json
 
 KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
 
 
 def _stderr_console(color: str) -> Console:
-    return Console(stderr=True, highlight=False, **_color_args(color))
+    # soft_wrap: a message stays on one line in CI logs, whatever the terminal width
+    return Console(stderr=True, highlight=False, soft_wrap=True, **_color_args(color))
 
 
 def _color_args(color: str) -> dict[str, Any]:
-    if color == "always":
-        return {"force_terminal": True}
+    """Rich settings for ``--color``: the flag, then FORCE_COLOR, then NO_COLOR, then the TTY."""
+    if color == "always" or (color == "auto" and os.environ.get("FORCE_COLOR")):
+        return {"force_terminal": True, "no_color": False}
     if color == "never":
         return {"no_color": True, "force_terminal": False}
-    return {}
+    return {}  # rich looks at the TTY and at NO_COLOR
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,6 +75,9 @@ def main() -> None:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 on findings (errors: 2).")
+@click.option(
+    "--allow-empty", is_flag=True, default=None, help="Scanning no file at all is not an error."
+)
 @click.option("--fail-on", metavar="KINDS", help=f"Kinds that fail the check: {KIND_HELP}.")
 @click.option(
     "--fail-similarity",
@@ -121,6 +131,30 @@ def main() -> None:
     help="Settings file (pyproject.toml with [tool.dedup], or dedup.toml).",
 )
 @click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@click.option(
+    "--baseline",
+    metavar="FILE",
+    help="Accepted repeats: fail only on new clusters and new copies.",
+)
+@click.option(
+    "--update-baseline",
+    metavar="FILE",
+    help="Record today's clusters in FILE as accepted (exit 0 unless an error).",
+)
+@click.option(
+    "--allowlist",
+    multiple=True,
+    metavar="FILE",
+    help="Paragraphs of boilerplate never to report, nor their near copies (repeatable).",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Report only clusters touching lines changed since git REF (and untracked files).",
+)
+@click.option(
+    "--staged", is_flag=True, default=None, help="Report only clusters touching staged lines."
+)
 @click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -185,14 +219,18 @@ def scan(
     \b
     Exit status: 0 nothing at or above the gate, 1 repeats found, 2 error
     (bad usage or settings, a missing path, a file that could not be read,
-    nothing scanned). An error wins over findings.
+    nothing scanned, a bad baseline). An error wins over findings. With
+    --baseline only new repeats count.
 
     \b
     Examples:
       dedup scan docs/
       dedup scan docs/ --format json --output report.json
       dedup scan . --fail-on exact,near --fail-similarity 0.9
+      dedup scan docs/ --update-baseline .dedup-baseline.json
+      dedup scan docs/ --baseline .dedup-baseline.json --changed-since main
     """
+    _tolerant_streams()
     err = _stderr_console(color)
     try:
         config = build_config(flags, config_file, isolated)
@@ -205,12 +243,20 @@ def scan(
                 if dataset is None
                 else "--dataset needs --engine spark"
             )
+        settings_file = None if isolated else config_file or find_config_file(Path.cwd())
+        avoid = _own_files(output, settings_file)
         if spark is None:
-            report = _scan_with_progress(list(paths) or ["."], config, err)
+            report = _scan_with_progress(list(paths) or ["."], config, err, avoid)
         else:
-            report = _scan_on_spark(list(paths) or ["."], config, spark, err if verbose else None)
-        _messages(report, err, verbose)
-        _write(report, output_format, output, color)
+            shown = err if verbose else None
+            report = _scan_on_spark(list(paths) or ["."], config, spark, avoid, shown)
+        _messages(report, err, verbose, config.allow_empty)
+        if config.update_baseline:
+            _update_baseline(report, config, err)
+        try:
+            _write(report, output_format, output, color)
+        except BrokenPipeError:  # `dedup scan | head`: stop writing quietly, keep the verdict
+            _silence_stdout()
         code = exit_code(report, config)
     except DedupError as exc:
         err.print(f"dedup: error: {exc}", markup=False, highlight=False)
@@ -242,6 +288,9 @@ _FLAG_FIELDS = {
     "jobs": "jobs",
     "root": "root",
     "exit_zero": "exit_zero",
+    "changed_since": "changed_since",
+    "staged": "staged",
+    "allow_empty": "allow_empty",
 }
 
 
@@ -264,6 +313,13 @@ def build_config(flags: dict[str, Any], config_file: Path | None, isolated: bool
     for name in ("exclude", "include"):
         if flags.get(name):
             settings[name] = (*settings.get(name, ()), *flags[name])
+    if flags.get("allowlist"):
+        settings["allowlist"] = (*settings.get("allowlist", ()), *map(Path, flags["allowlist"]))
+    if flags.get("baseline") is not None:
+        settings["baseline"] = Path(flags["baseline"])
+    if flags.get("update_baseline") is not None:
+        settings["baseline"] = Path(flags["update_baseline"])
+        settings["update_baseline"] = True
     try:
         return Config(**settings)
     except TypeError as exc:  # pragma: no cover - settings keys are checked on load
@@ -293,7 +349,11 @@ def _spark_options(
 
 
 def _scan_on_spark(
-    paths: list[str], config: Config, settings: dict[str, Any], err: Console | None
+    paths: list[str],
+    config: Config,
+    settings: dict[str, Any],
+    avoid: list[Path],
+    err: Console | None,
 ) -> Report:
     try:
         from dedup.engines import spark
@@ -315,36 +375,96 @@ def _scan_on_spark(
             return spark.scan_dataset(
                 paths, dataset, config, session, id_field, options.work_dir, stage
             )
-        return spark.scan(paths, config, session, options.work_dir, stage)
+        return spark.scan(paths, config, session, options.work_dir, stage, avoid)
     finally:
         session.stop()
 
 
-def _scan_with_progress(paths: list[str], config: Config, err: Console) -> Report:
-    if not err.is_terminal:
-        return run_scan(paths, config)
-    columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("scan", total=None)
-        return run_scan(
-            paths, config, lambda done, total: bar.update(task, completed=done, total=total)
-        )
+def _tolerant_streams() -> None:
+    """Never crash printing a file name that is not valid UTF-8 (mypy does the same)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
-def _messages(report: Report, err: Console, verbose: bool) -> None:
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _own_files(output: str | None, settings_file: Path | None) -> list[Path]:
+    """Files the scan must not read: the report file, the file stdout goes to, the settings."""
+    own = [Path(output)] if output else []
+    if settings_file is not None:
+        own.append(settings_file)
+    with contextlib.suppress(OSError, ValueError):  # not a real file (a test runner's buffer)
+        own.append(Path(f"/dev/fd/{sys.stdout.fileno()}"))
+    return own
+
+
+def _scan_with_progress(
+    paths: list[str], config: Config, err: Console, avoid: list[Path]
+) -> Report:
+    if not _isatty(err.file):  # a bar only on a real terminal, whatever --color says
+        return run_scan(paths, config, avoid=avoid)
+    bar = DelayedBar(err)
+    try:
+        return run_scan(paths, config, bar, avoid)
+    finally:
+        bar.close()
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _messages(report: Report, err: Console, verbose: bool, allow_empty: bool = False) -> None:
     for error in report.errors:
-        err.print(f"dedup: {error.path}: {error.message}", markup=False, highlight=False)
+        err.print(f"dedup: {printable(error.path)}: {error.message}", markup=False, highlight=False)
     for warning in report.warnings:
-        err.print(f"dedup: warning: {warning.path}: {warning.message}", markup=False)
+        err.print(f"dedup: warning: {printable(warning.path)}: {warning.message}", markup=False)
     if verbose:
         for skipped in report.skipped:
-            err.print(f"dedup: skipped {skipped.path}: {skipped.reason}", markup=False)
+            err.print(f"dedup: skipped {printable(skipped.path)}: {skipped.reason}", markup=False)
     if not report.files_scanned:
+        level = "warning" if allow_empty else "error"
         err.print(
-            "dedup: error: no files were scanned; a filter may exclude them "
+            f"dedup: {level}: no files were scanned; a filter may exclude them "
             "(see --hidden, --no-ignore, --exclude; -v lists skipped files)",
             markup=False,
         )
+
+
+def _update_baseline(report: Report, config: Config, err: Console) -> None:
+    """Write the baseline of ``report``, unless the scan was partial; say what changed."""
+    assert config.baseline is not None
+    path = config.baseline
+    if report.errors:
+        raise DedupError(f"baseline {path} not written: the scan had errors")
+    fresh = baseline.from_report(report)
+    try:
+        before = Counter(baseline.load(path).copies)
+    except baseline.BaselineError:
+        before = Counter()
+    text = baseline.render(fresh)
+
+    def write(stream: IO[str]) -> None:
+        stream.write(text)
+
+    _atomic_write(path, write)
+    after = Counter(fresh.copies)
+    err.print(
+        f"dedup: wrote baseline {path}: {len(fresh)} copies in {len(report.clusters)} clusters "
+        f"accepted (+{(after - before).total()} -{(before - after).total()})",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _write(report: Report, output_format: str, output: str | None, color: str) -> None:
@@ -357,20 +477,50 @@ def _write(report: Report, output_format: str, output: str | None, color: str) -
     _atomic_write(Path(output), lambda stream: REPORTERS[output_format](report, stream))
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Write through a temporary file in the same folder, then rename it into place."""
-    folder = path.parent if str(path.parent) else Path()
+def _file_mode(path: Path) -> int:
+    """The mode of the file being replaced, or what ``open`` would give a new file."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
+    """Write through a temporary file in the same folder, then rename it into place.
+
+    A reader never sees half a report, and a failed write leaves the old file as it was.
+    A symbolic link is followed (the file it points to is replaced, the link kept); a target
+    that is not a regular file (``/dev/stdout``, a FIFO) is written directly, never replaced.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        mode = None
+    try:
+        if mode is not None and not stat.S_ISREG(mode):
+            with target.open(
+                "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+            ) as stream:
+                write(stream)
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".dedup-", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+        os.fchmod(fd, _file_mode(target))  # mkstemp makes 0600; a report or baseline is shared
+        with os.fdopen(
+            fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+        ) as stream:
             write(stream)
-        os.replace(tmp, path)
-    except OSError as exc:
+        os.replace(tmp, target)
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        if isinstance(exc, OSError):
+            raise DedupError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
 
 
 @main.command(name="eval")
@@ -462,7 +612,8 @@ def eval_(
         if report_file is not None:
             clusters, scanned = _read_report(report_file)
         else:
-            report = _scan_with_progress(list(paths) or [str(labels.parent)], config, err)
+            targets = list(paths) or [str(labels.parent)]
+            report = _scan_with_progress(targets, config, err, _own_files(output, None))
             _messages(report, err, verbose=False)
             clusters, scanned = list(report.clusters), list(report.files_scanned)
         check_scanned(gold, scanned, config.root)

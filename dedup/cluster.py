@@ -66,7 +66,7 @@ def build_clusters(
         tree_by_root[forest.find(link.a)].append(link)
     clusters = []
     for root, text_ids in groups.items():
-        if len(text_ids) == 1 and len(occurrences[text_ids[0]]) == 1:
+        if sum(len(occurrences[t]) for t in text_ids) < 2:  # a lone copy, or an allowlisted text
             continue
         clusters.append(_cluster(text_ids, occurrences, tree_by_root[root]))
     return _ranked(clusters)

@@ -53,6 +53,14 @@ class Config:
     fail_on: tuple[Kind, ...] = ALL_KINDS
     fail_similarity: float = 0.0
     exit_zero: bool = False
+    allow_empty: bool = False  # scanning no file at all is not an error
+    # --- what is accepted: a baseline file of today's repeats, allowlist files of boilerplate
+    baseline: Path | None = None
+    update_baseline: bool = False  # do not read ``baseline``: the CLI rewrites it from this scan
+    allowlist: tuple[Path, ...] = ()
+    # --- which clusters are reported: those touching lines changed since a git revision
+    changed_since: str | None = None
+    staged: bool = False  # lines changed in the git index (staged for commit)
     # --- execution
     jobs: int = 0  # 0: decide from the size of the input
     root: Path = field(default_factory=Path.cwd)
@@ -63,10 +71,12 @@ class Config:
         _check_range("num_perm", self.num_perm, 16, 1024)
         _check_range("max_file_size", self.max_file_size, 1, 2**40)
         _check_range("jobs", self.jobs, 0, 256)
+        _check_range("seed", self.seed, 0, 2**32 - 1)  # numpy's seed range, used by datasketch
+        # Above 0.9 datasketch finds no band layout for small num_perm: no candidates at all.
+        _check_range("lsh_threshold", self.lsh_threshold, 0.0, 0.9)
         if not self.text_field:
             raise ConfigError("text_field must not be empty")
         for name in (
-            "lsh_threshold",
             "near_threshold",
             "contained_threshold",
             "reworded_threshold",
@@ -74,6 +84,15 @@ class Config:
             "fail_similarity",
         ):
             _check_range(name, getattr(self, name), 0.0, 1.0)
+        if self.changed_since is not None and self.staged:
+            raise ConfigError("use --changed-since REF or --staged, not both")
+        if self.update_baseline and (self.changed_since is not None or self.staged):
+            raise ConfigError(
+                "--update-baseline records the whole tree; it cannot be combined with "
+                "--changed-since or --staged"
+            )
+        if self.update_baseline and self.baseline is None:
+            raise ConfigError("update_baseline needs a baseline file")
 
     def replace(self, **changes: Any) -> Config:
         """A copy with some settings changed (checked again)."""
@@ -86,7 +105,7 @@ def _check_range(name: str, value: float, low: float, high: float) -> None:
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
-_NOT_IN_FILE = {"root"}
+_NOT_IN_FILE = {"root", "update_baseline", "changed_since", "staged"}
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
@@ -101,6 +120,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where} must be a list of glob patterns")
         return tuple(value)
+    if name in ("baseline", "allowlist"):
+        return _paths(name, value, Path(source).parent, where)
     if isinstance(default, str):
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{where} must be a non-empty string, got {value!r}")
@@ -120,6 +141,19 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     raise ConfigError(f"{where} cannot be set in a file")  # pragma: no cover
 
 
+def _paths(name: str, value: Any, base: Path, where: str) -> Path | tuple[Path, ...]:
+    """File paths of a settings file, relative to the folder of that file."""
+    if name == "baseline":
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where} must be a file path")
+        return base / value
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{where} must be a list of file paths")
+    return tuple(base / v for v in value)
+
+
 def parse_kinds(value: Any, where: str) -> tuple[Kind, ...]:
     """Parse a list (or comma-separated string) of kinds; "all" and "none" are accepted."""
     if isinstance(value, str):
@@ -130,6 +164,8 @@ def parse_kinds(value: Any, where: str) -> tuple[Kind, ...]:
         return ALL_KINDS
     if value == ["none"]:
         return ()
+    if not value:  # an empty list would switch the gate off without saying so
+        raise ConfigError(f"{where} names no kind; to fail on nothing, say none")
     names = {k.value for k in Kind}
     unknown = [v for v in value if v not in names]
     if unknown:
@@ -161,7 +197,7 @@ def find_config_file(start: Path) -> Path | None:
     """
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and "dedup" in _read_toml(candidate).get("tool", {}):
+        if candidate.is_file() and _dedup_table(_read_toml(candidate), candidate) is not None:
             return candidate
         if (folder / ".git").exists():
             return None
@@ -174,6 +210,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 (byte {exc.start})") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
@@ -181,9 +219,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_config_file(path: Path) -> dict[str, Any]:
     """The checked ``[tool.dedup]`` settings of ``path`` (a pyproject.toml or a dedup.toml)."""
     data = _read_toml(path)
-    table = data.get("tool", {}).get("dedup") if path.name == "pyproject.toml" else data
+    table = _dedup_table(data, path) if path.name == "pyproject.toml" else data
     if table is None:
         return {}
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.dedup] must be a table")
     return settings_from_mapping(table, str(path))
+
+
+def _dedup_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    """The ``[tool.dedup]`` table of a parsed pyproject.toml, or None when it has none."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):  # another tool's business: no dedup settings here
+        return None
+    table = tool.get("dedup")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.dedup] must be a table")
+    return table

@@ -113,6 +113,14 @@ class Link:
     inner: int | None = None
 
 
+class BaselineState(StrEnum):
+    """A cluster compared with an accepted baseline (SARIF's ``baselineState`` names)."""
+
+    NEW = "new"  # no copy was accepted
+    UPDATED = "updated"  # an accepted cluster that new copies joined
+    UNCHANGED = "unchanged"  # every copy was accepted
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """One copy inside a cluster."""
@@ -122,6 +130,7 @@ class Member:
     end_line: int
     text: str
     record: int | None = None  # JSON Lines: the 1-based record number; None elsewhere
+    new: bool | None = None  # against the baseline: None when no baseline was applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +160,16 @@ class Cluster:
         return min(self.links, key=lambda link: (link.similarity, -link.kind.rank))
 
     @property
+    def baseline_state(self) -> BaselineState | None:
+        """How the cluster compares with the baseline; None when no baseline was applied."""
+        marks = [m.new for m in self.members if m.new is not None]
+        if not marks:
+            return None
+        if all(marks):
+            return BaselineState.NEW
+        return BaselineState.UPDATED if any(marks) else BaselineState.UNCHANGED
+
+    @property
     def repeated_words(self) -> int:
         """How many words are repeated: the size of every copy but the longest."""
         sizes = sorted(len(m.text.split()) for m in self.members)
@@ -169,6 +188,9 @@ class Stats:
     candidate_pairs: int
     verified_pairs: int
     seconds: float
+    ignored_paragraphs: int = 0  # under an ignore marker in the prose
+    allowlisted_paragraphs: int = 0  # matching a paragraph of an allowlist file
+    clusters_outside_changes: int = 0  # --changed-since: clusters on no changed line, not shown
 
 
 @dataclass(frozen=True, slots=True)

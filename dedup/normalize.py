@@ -7,8 +7,9 @@ The steps, in order, and why the order matters:
 3. Quotes, apostrophes and dashes map to their ASCII forms, before tokenising, so a curly
    apostrophe and a straight one split a word the same way.
 4. Words are runs of word characters; punctuation and every kind of whitespace separate them.
-   Lone surrogates (undecodable bytes kept by the reader) count as word characters, so invalid
-   bytes never disappear and two texts that differ only in them stay different.
+   Lone surrogates U+DC00-U+DCFF (undecodable bytes kept by the reader) count as word
+   characters, so invalid bytes never disappear and two texts that differ only in them stay
+   different.
 
 Two paragraphs are ``exact`` copies when their word sequences are equal.
 """
@@ -25,7 +26,7 @@ _PUNCT = str.maketrans(
         **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
     }
 )
-_WORD = re.compile(r"[\w\udc80-\udcff]+")
+_WORD = re.compile(r"[\w\udc00-\udcff]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
 
 STOPWORDS = frozenset(

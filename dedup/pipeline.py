@@ -12,9 +12,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from dedup.allowlist import Example, allowlist_texts, allowlisted
+from dedup.baseline import Baseline, from_report, mark
+from dedup.baseline import load as load_baseline
 from dedup.candidates import (
     Pair,
     PairArray,
@@ -23,8 +27,11 @@ from dedup.candidates import (
     shared_sentence_pairs,
     union_pairs,
 )
+from dedup.changes import Changes, changed_lines, only_changed
 from dedup.cluster import build_clusters
 from dedup.config import Config
+from dedup.errors import ConfigError
+from dedup.ignore import read_markers
 from dedup.models import (
     Block,
     Cluster,
@@ -77,6 +84,7 @@ class FileResult:
     outcome: Document | Skipped | FileError
     warnings: tuple[Warning_, ...]
     pieces: tuple[Piece, ...]
+    ignored: int = 0  # paragraphs under an ignore marker
 
 
 def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -> FileResult:
@@ -85,10 +93,15 @@ def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -
     warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
         return FileResult(outcome, warnings, ())
+    outcome, marked = read_markers(outcome)
     split = split_document(outcome, text_field)
-    warnings += tuple(Warning_(outcome.path, problem) for problem in split.problems)
-    pieces = tuple(normalise_block(block) for block in split.blocks)
-    return FileResult(Document(outcome.path, "", outcome.format), warnings, pieces)
+    problems = (*marked.problems, *split.problems)
+    warnings += tuple(Warning_(outcome.path, problem) for problem in problems)
+    kept, suppressed = marked.split(split.blocks)
+    pieces = tuple(normalise_block(block) for block in kept)
+    document = Document(outcome.path, "", outcome.format)
+    ignored = sum(bool(words(block.prose)) for block in suppressed)
+    return FileResult(document, warnings, pieces, ignored)
 
 
 def normalise_block(block: Block) -> Piece:
@@ -141,6 +154,7 @@ class Collected:
     short: int  # paragraphs below min_words
     # how many paragraphs in all (a dataset read by Spark gives the count, not the list)
     paragraph_count: int
+    ignored: int = 0  # paragraphs under an ignore marker
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,44 +165,72 @@ class Found:
     distinct_texts: int
     candidate_pairs: int
     verified_pairs: int
+    allowlisted: int = 0  # paragraphs matching the allowlist
 
 
-def scan(paths: Sequence[str], config: Config, progress: Progress | None = None) -> Report:
+def scan(
+    paths: Sequence[str],
+    config: Config,
+    progress: Progress | None = None,
+    avoid: Sequence[Path] = (),
+) -> Report:
     """Scan ``paths`` and return the clustered repeats.
+
+    ``avoid``: files never read (the report being written, the settings file), listed as skipped;
+    the baseline and allowlist files are never read as documents either.
+
+    With ``config.baseline`` the clusters and their copies are marked new or accepted; with
+    ``changed_since`` or ``staged`` only the clusters touching changed lines are kept.
 
     Raises:
         InputError: a path does not exist or is not a file or folder.
+        ConfigError: an ``exclude`` pattern is invalid, or an allowlist file cannot be read.
+        BaselineError: the baseline file is missing, malformed or from a newer dedup.
+        ChangesError: git is missing, the root is not in a repository, or the revision unknown.
     """
     started = time.perf_counter()
-    collected = collect(paths, config, progress)
+    before = before_scan(config)
+    collected = collect(paths, config, progress, avoid)
     occurrences, texts, text_sentences = _distinct_texts(
         collected.paragraphs, collected.sentence_keys
     )
     weights = rarity(t.content for t in texts)
-    pairs = _candidates(texts, text_sentences, config, weights)
+    allowed, pairs = _allowlisted(texts, text_sentences, before.allow, config, weights)
+    allowlisted = sum(len(occurrences[t]) for t in allowed)
+    for text_id in allowed:
+        occurrences[text_id] = []
     links = _verified(texts, pairs, config, weights)
-    found = Found(build_clusters(occurrences, links), len(texts), len(pairs), len(links))
-    return finish(collected, found, started)
+    clusters = build_clusters(occurrences, links)
+    found = Found(clusters, len(texts), len(pairs), len(links), allowlisted)
+    return after_scan(finish(collected, found, started), config, before)
 
 
-def collect(paths: Sequence[str], config: Config, progress: Progress | None = None) -> Collected:
+def collect(
+    paths: Sequence[str],
+    config: Config,
+    progress: Progress | None = None,
+    avoid: Sequence[Path] = (),
+) -> Collected:
     """Walk ``paths``, then read, split and normalise every file (in worker processes if large).
 
     Raises:
         InputError: a path does not exist or is not a file or folder.
+        ConfigError: an ``exclude`` pattern is invalid.
     """
-    walked = walk(paths, config)
+    settings_files = [p for p in (config.baseline, *config.allowlist) if p is not None]
+    walked = walk(paths, config, [*avoid, *settings_files])
     skipped, errors = list(walked.skipped), list(walked.errors)
     warnings: list[Warning_] = []
     scanned: list[str] = []
     paragraphs: list[Paragraph] = []
     sentence_keys: list[tuple[str, ...]] = []
     shared = _Shared()
-    short = 0
+    short = ignored = 0
     for done, result in enumerate(_results(walked.files, config), start=1):
         if progress is not None:
             progress(done, len(walked.files))
         warnings.extend(result.warnings)
+        ignored += result.ignored
         if isinstance(result.outcome, Skipped):
             skipped.append(result.outcome)
             continue
@@ -224,6 +266,7 @@ def collect(paths: Sequence[str], config: Config, progress: Progress | None = No
         sentence_keys=sentence_keys,
         short=short,
         paragraph_count=len(paragraphs),
+        ignored=ignored,
     )
 
 
@@ -238,6 +281,8 @@ def finish(collected: Collected, found: Found, started: float) -> Report:
         candidate_pairs=found.candidate_pairs,
         verified_pairs=found.verified_pairs,
         seconds=round(time.perf_counter() - started, 3),
+        ignored_paragraphs=collected.ignored,
+        allowlisted_paragraphs=found.allowlisted,
     )
     return Report(
         files_scanned=collected.scanned,
@@ -247,6 +292,77 @@ def finish(collected: Collected, found: Found, started: float) -> Report:
         clusters=tuple(found.clusters),
         stats=stats,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Before:
+    """What the settings accept and select, read before any scanning (so errors come first)."""
+
+    accepted: Baseline | None
+    changes: Changes | None
+    allow: list[Example]
+
+
+def before_scan(config: Config) -> Before:
+    """The baseline, the changed lines and the allowlist examples the settings name."""
+    return Before(*_before_scan(config))
+
+
+def after_scan(report: Report, config: Config, before: Before) -> Report:
+    """The report kept to the changed lines, and marked against the baseline, as set."""
+    if before.changes is not None:
+        report = only_changed(report, before.changes)
+    accepted = from_report(report) if config.update_baseline else before.accepted
+    return report if accepted is None else mark(report, accepted, config)
+
+
+def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[Example]]:
+    """What the settings accept and select, read before any scanning (so errors come first)."""
+    accepted = None
+    if config.baseline is not None and not config.update_baseline:
+        accepted = load_baseline(config.baseline)
+    changes = None
+    if config.changed_since is not None or config.staged:
+        root = Path(os.path.abspath(config.root))
+        changes = changed_lines(root, config.changed_since, config.staged)
+    pieces: list[Example] = []
+    for path in config.allowlist:
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise ConfigError(f"allowlist {path}: {exc.strerror or exc}") from None
+        source = SourceFile(path, str(path), True, size)
+        result = process_file(source, config.max_file_size, config.text_field)
+        outcome = result.outcome
+        if isinstance(outcome, Skipped):
+            raise ConfigError(f"allowlist {path}: {outcome.reason}")
+        if isinstance(outcome, FileError):
+            raise ConfigError(f"allowlist {path}: {outcome.message}")
+        pieces.extend((p.words, p.sentence_keys) for p in result.pieces)
+    return accepted, changes, pieces
+
+
+def _allowlisted(
+    texts: list[Text],
+    text_sentences: list[tuple[str, ...]],
+    examples: list[Example],
+    config: Config,
+    weights: Rarity,
+) -> tuple[frozenset[int], PairArray]:
+    """The texts matching the allowlist, and the candidate pairs among the other texts.
+
+    The allowlisted paragraphs join the MinHash index (so they find their copies at no extra
+    cost), with no sentence keys (so the scanned texts' sentence buckets stay as they are).
+    """
+    n = len(texts)
+    allow = allowlist_texts(examples, n)
+    both = [*texts, *allow.texts]
+    pairs = _candidates(both, [*text_sentences, *([()] * len(allow.texts))], config, weights)
+    if not allow.texts:
+        return frozenset(), pairs
+    found = allowlisted(texts, text_sentences, allow, map(tuple, pairs.tolist()), config, weights)
+    out = np.isin(pairs, np.fromiter(found, dtype=np.int64, count=len(found))) | (pairs >= n)
+    return found, pairs[~out.any(axis=1)]
 
 
 # What verification needs besides the pairs: the texts, the settings and the word weights.

@@ -27,7 +27,7 @@ _CHUNK = 1 << 15  # shingles per block of the permutation product (bounds memory
 def word_hashes(words: Sequence[str]) -> U32:
     """A 32-bit CRC of each word (surrogate escapes kept, so invalid bytes stay distinct)."""
     return np.fromiter(
-        (zlib.crc32(w.encode("utf-8", "surrogateescape")) for w in words),
+        (zlib.crc32(w.encode("utf-8", "surrogatepass")) for w in words),
         dtype=np.uint32,
         count=len(words),
     )

@@ -19,10 +19,13 @@ from pathlib import Path
 import pathspec
 
 from dedup.config import Config
-from dedup.errors import InputError
+from dedup.errors import ConfigError, InputError
 from dedup.models import FileError, Skipped, SourceFile
+from dedup.reader import read_regular
 
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
+MAX_IGNORE_FILE_BYTES = 1024 * 1024
+OWN_FILE = "dedup's own report or settings file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +43,20 @@ class _Rules:
         return False
 
     def plus(self, base: Path, lines: Iterable[str]) -> _Rules:
-        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        spec = pathspec.GitIgnoreSpec.from_lines(_valid_patterns(lines))
         return _Rules((*self.specs, (base, spec))) if spec.patterns else self
+
+
+def _valid_patterns(lines: Iterable[str]) -> list[str]:
+    """The lines of an ignore file that are valid patterns; git skips invalid ones too."""
+    valid = []
+    for line in lines:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except ValueError:
+            continue
+        valid.append(line)
+    return valid
 
 
 @dataclass(slots=True)
@@ -62,14 +77,17 @@ def display_path(path: Path, root: Path) -> str:
         return Path(os.path.relpath(absolute, root)).as_posix()
 
 
-def walk(paths: Sequence[str], config: Config) -> WalkResult:
+def walk(paths: Sequence[str], config: Config, avoid: Sequence[Path] = ()) -> WalkResult:
     """List the files under ``paths`` (files and folders in any mix), sorted by display path.
+
+    Files in ``avoid`` (the report being written, the settings file) are listed as skipped.
 
     Raises:
         InputError: a path does not exist or is not a file or folder (all such paths are named).
+        ConfigError: an ``exclude`` pattern is not a valid gitignore pattern.
     """
     _check_arguments(paths)
-    walker = _Walker(config)
+    walker = _Walker(config, avoid)
     for raw in paths:
         walker.add_root(Path(raw))
     result = walker.result
@@ -97,17 +115,25 @@ def _check_arguments(paths: Sequence[str]) -> None:
 
 
 class _Walker:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, avoid: Sequence[Path]) -> None:
         self.config = config
         self.root = Path(os.path.abspath(config.root))
         self.result = WalkResult()
         self.seen: set[tuple[int, int]] = set()
         self.seen_dirs: set[tuple[int, int]] = set()  # overlapping roots walk a folder once
-        self.exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude)
-        self.include = pathspec.GitIgnoreSpec.from_lines(config.include)
+        self.avoid = {key for p in avoid if (key := _file_key(p)) is not None}
+        try:
+            self.exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude)
+            self.include = pathspec.GitIgnoreSpec.from_lines(config.include)
+        except ValueError as exc:
+            raise ConfigError(f"exclude or include pattern: {exc}") from exc
 
     def add_root(self, path: Path) -> None:
-        st = path.stat()
+        try:
+            st = path.stat()
+        except OSError as exc:  # it existed a moment ago, when the arguments were checked
+            self._error(path, f"vanished during the scan: {exc.strerror or exc}")
+            return
         if stat.S_ISREG(st.st_mode):
             self._add_file(path, st, explicit=True)
             return
@@ -173,6 +199,7 @@ class _Walker:
         name = entry.name
         if name in VCS_DIRS or (name.startswith(".") and not self.config.hidden):
             return None
+        is_link = False
         try:
             is_link = entry.is_symlink()
             if is_link and not self.config.follow_symlinks:
@@ -209,6 +236,9 @@ class _Walker:
         if key in self.seen:  # a hard link, a followed link or an overlapping root
             return
         self.seen.add(key)
+        if key in self.avoid:
+            self.result.skipped.append(Skipped(display_path(path, self.root), OWN_FILE))
+            return
         self.result.files.append(
             SourceFile(path, display_path(path, self.root), explicit, st.st_size)
         )
@@ -218,7 +248,17 @@ class _Walker:
 
 
 def _read_lines(path: Path) -> list[str]:
+    """The lines of an ignore file; never blocks on a FIFO, never reads a huge file whole."""
     try:
-        return path.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+        data = read_regular(path, MAX_IGNORE_FILE_BYTES)
     except OSError:
         return []
+    return [] if data is None else data.decode("utf-8", "surrogateescape").splitlines()
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None

@@ -13,9 +13,16 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
+from datasketch import MinHash, MinHashLSH
 
 from benchmarks import mutate, realtext
-from dedup.candidates import bands_and_rows, datasketch_pairs, lsh_pairs, union_pairs
+from dedup.candidates import (
+    MAX_LSH_BUCKET,
+    bands_and_rows,
+    datasketch_pairs,
+    lsh_pairs,
+    union_pairs,
+)
 from dedup.normalize import content_words, words
 from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
 
@@ -56,29 +63,59 @@ def content_sets(texts: tuple[str, ...]) -> list[U32]:
 LOW_THRESHOLD = 0.15
 
 
+def queried_pairs(keys: list[int], rows: U32, threshold: float) -> set[tuple[int, int]]:
+    """What ``MinHashLSH.query`` returns for every inserted signature, as pairs."""
+    lsh = MinHashLSH(num_perm=128, params=bands_and_rows(threshold, 128))
+    sketches = [MinHash(num_perm=128, seed=1, hashvalues=row, scheme="affine32") for row in rows]
+    for key, sketch in zip(keys, sketches, strict=True):
+        lsh.insert(key, sketch)
+    return {
+        (min(k, o), max(k, o))
+        for k, sketch in zip(keys, sketches, strict=True)
+        for o in lsh.query(sketch)
+        if o != k
+    }
+
+
+@pytest.mark.parametrize("cap", [MAX_LSH_BUCKET, None], ids=["capped", "uncapped"])
 @pytest.mark.parametrize(
     ("make_sets", "threshold", "count"),
     [(lexical_sets, 0.3, REAL + EDITED), (content_sets, LOW_THRESHOLD, 1200)],
     ids=["word-3-grams", "content-words"],
 )
-def test_band_bucketing_yields_exactly_datasketch_pairs(make_sets, threshold, count) -> None:  # type: ignore[no-untyped-def]
+def test_band_bucketing_yields_exactly_datasketch_pairs(make_sets, threshold, count, cap) -> None:  # type: ignore[no-untyped-def]
     texts = corpus()
     assert len(texts) == REAL + EDITED, "needs /usr/share/doc/*/copyright and common-licenses"
     picked = texts[: count // 2] + texts[-count // 2 :]  # real texts and edited copies
     sets = [s for s in make_sets(picked) if s.shape[0]]
-    keys = [3 * i + 7 for i in range(len(sets))]  # not 0..n-1: the keys must come back
+    # Not 0..n-1, and decreasing: the keys must come back, and a star starts at the smallest.
+    keys = [3 * (len(sets) - i) + 7 for i in range(len(sets))]
     rows = signatures(sets, 128, 1)
-    ours = lsh_pairs(keys, rows, threshold)
-    theirs = datasketch_pairs(keys, rows, threshold, 1)
+    ours = lsh_pairs(keys, rows, threshold, cap)
+    theirs = datasketch_pairs(keys, rows, threshold, 1, cap)
     assert len(theirs) > 500  # real near copies and chance collisions both
     assert {(a, b) for a, b in ours.tolist()} == theirs
     assert np.array_equal(ours, union_pairs(ours))  # sorted and distinct
-    assert bands_and_rows(threshold, 128)[0] >= 2
+    if cap is None and threshold == 0.3:
+        assert theirs == queried_pairs(keys, rows, threshold)
 
 
-def test_giant_bucket_gives_every_pair_once() -> None:
+def test_giant_buckets_every_pair_or_a_star() -> None:
     rows = np.zeros((300, 128), dtype=np.uint32)  # one bucket in every band
-    rows[::2, :64] = 5  # and two buckets in the first bands
-    pairs = lsh_pairs(list(range(300)), rows, 0.3)
-    assert pairs.shape == (300 * 299 // 2, 2)
-    assert {(a, b) for a, b in pairs.tolist()} == datasketch_pairs(list(range(300)), rows, 0.3, 1)
+    rows[::2, :64] = 5  # and two buckets of 150 in the first bands
+    keys = list(range(300))
+    every = lsh_pairs(keys, rows, 0.3, None)
+    assert every.shape == (300 * 299 // 2, 2)
+    assert {(a, b) for a, b in every.tolist()} == datasketch_pairs(keys, rows, 0.3, 1, None)
+    star = lsh_pairs(keys, rows, 0.3)  # 0 with everyone, 1 with the other odd rows
+    assert star.shape == (299 + 149, 2)
+    assert {(a, b) for a, b in star.tolist()} == datasketch_pairs(keys, rows, 0.3, 1)
+
+
+def test_the_cap_is_exact() -> None:
+    rows = np.zeros((2 * MAX_LSH_BUCKET + 1, 128), dtype=np.uint32)
+    rows[: MAX_LSH_BUCKET + 1] = 1  # one bucket just over the cap, one exactly at it
+    keys = list(range(rows.shape[0]))
+    pairs = lsh_pairs(keys, rows, 0.3)
+    assert pairs.shape == (MAX_LSH_BUCKET + MAX_LSH_BUCKET * (MAX_LSH_BUCKET - 1) // 2, 2)
+    assert {(a, b) for a, b in pairs.tolist()} == datasketch_pairs(keys, rows, 0.3, 1)

@@ -22,6 +22,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from dedup.baseline import from_report
+from dedup.baseline import render as render_baseline
 from dedup.cli import main
 from dedup.config import Config
 from dedup.models import Cluster, FileError, Kind, Member, Report, Warning_
@@ -198,6 +200,46 @@ def test_sarif_uris_decode_to_the_file_names_and_link_text_is_escaped(tmp_path: 
     assert uris == set(names)
     assert "[c\\[1\\],:d.txt:1](" in result["message"]["text"]
     assert artifact("/outside/a b.md") == {"uri": "file:///outside/a%20b.md"}  # no %SRCROOT%
+
+
+def test_sarif_carries_the_baseline_state(tmp_path: Path) -> None:
+    """With --baseline each result has SARIF's baselineState (the names dedup uses too)."""
+    text = "A paragraph long enough to be compared, repeated here on purpose for this test."
+    write(tmp_path, {"a.txt": text, "b.txt": text})
+    (tmp_path / ".base.json").write_text(render_baseline(from_report(scan_tree(tmp_path))))
+    write(tmp_path, {"c.txt": text, "d.txt": "Another repeat.\n\nAnother repeat."})
+    config = Config(root=tmp_path, baseline=tmp_path / ".base.json")
+    results = valid_sarif(scan([str(tmp_path)], config))["runs"][0]["results"]
+    assert sorted(r["baselineState"] for r in results) == ["new", "updated"]
+    plain = valid_sarif(scan_tree(tmp_path))["runs"][0]["results"]
+    assert all("baselineState" not in r for r in plain)
+
+
+def test_with_a_baseline_new_findings_come_first_and_are_marked(tmp_path: Path) -> None:
+    """Twelve accepted clusters would use up the annotations and push the new one out."""
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    words += ["iota", "kappa", "lambda", "mu"]
+    accepted = [f"Accepted {w} note." for w in words]  # short: exact matching only
+    fresh = "Freshness."  # the least repeated words: the last cluster by importance
+    write(tmp_path, {f"a{i:02d}.txt": f"{t}\n" for i, t in enumerate(accepted)})
+    write(tmp_path, {f"b{i:02d}.txt": f"{t}\n" for i, t in enumerate(accepted)})
+    write(tmp_path, {"x1.txt": fresh, "x2.txt": fresh})
+    (tmp_path / ".base.json").write_text(render_baseline(from_report(scan_tree(tmp_path))))
+    write(tmp_path, {"y.txt": f"Intro.\n\n{fresh}\n"})
+    report = scan([str(tmp_path)], Config(root=tmp_path, baseline=tmp_path / ".base.json"))
+    assert len(report.clusters) == 13
+    annotations = render(render_github, report).splitlines()
+    assert len(annotations) == 1
+    kind, props, message = parse_command(annotations[0])
+    assert (kind, props["file"], props["line"]) == ("warning", "y.txt", "3")
+    assert props["title"].endswith("(1 NEW COPY)") and "3. y.txt:3 (new)" in message
+    markdown = render(render_markdown, report)
+    assert "Baseline: 1 new, 12 accepted." in markdown
+    first = markdown.index("### ")
+    assert report.clusters[-1].members[-1].path == "y.txt"
+    assert markdown[first:].startswith(f"### {report.clusters[-1].id}. exact · **1 NEW COPY** · ")
+    assert "y\\.txt:3 **(new)**" in markdown
+    assert "<strong>1 NEW COPY</strong>" in page(report)
 
 
 def test_sarif_reports_a_partial_scan_as_unsuccessful(samples: Report) -> None:

@@ -40,7 +40,8 @@ from dedup.normalize import words
 from dedup.pipeline import scan
 from dedup.reporters.json_report import render_json, report_dict
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+# Starting a JVM (and a Connect server) on a busy 2-core machine can take a while.
+pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 def require_spark() -> None:

@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType, StructType
 
 from dedup.candidates import (
+    MAX_LSH_BUCKET,
     MAX_SENTENCE_BUCKET,
     RARE_MAX_POSTINGS,
     RARE_MAX_SHARE,
@@ -49,7 +51,7 @@ from dedup.candidates import (
 )
 from dedup.cluster import clusters_of_components
 from dedup.config import Config
-from dedup.errors import InputError
+from dedup.errors import ConfigError, InputError
 from dedup.formats import plain
 from dedup.models import Cluster, Kind, Link, Paragraph, Report, Warning_
 from dedup.normalize import content_sequence
@@ -57,6 +59,8 @@ from dedup.pipeline import (
     REWORDED_MIN_SHARED,
     Collected,
     Found,
+    after_scan,
+    before_scan,
     collect,
     finish,
     normalise_block,
@@ -64,11 +68,6 @@ from dedup.pipeline import (
 from dedup.rarity import Rarity, idf
 from dedup.signatures import text_signatures
 from dedup.verify import Text, verify
-
-# An LSH band bucket of more texts than this links each to the smallest id only (the local
-# engine pairs every member of every bucket: the reports differ only past this size).
-MAX_BAND_BUCKET = 1024
-
 
 # Our batches are Arrow only; pyspark warns about pandas 3 whether pandas is used or not.
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
@@ -126,16 +125,21 @@ def scan(
     spark: SparkSession,
     work_dir: str | None = None,
     stages: StageReport | None = None,
+    avoid: Sequence[Path] = (),
 ) -> Report:
     """Scan ``paths`` as ``dedup.pipeline.scan`` does, the matching stages run by ``spark``.
 
-    The files are walked and read here, on the driver, by the local engine's reader.
+    The files are walked and read here, on the driver, by the local engine's reader; a
+    baseline and the changed-lines selection apply as they do locally.
 
     Raises:
         InputError: a path does not exist or is not a file or folder.
+        ConfigError: an allowlist is set (the Spark engine does not read allowlists yet).
     """
     started = time.perf_counter()
-    collected = collect(paths, config)
+    _refuse(config, "allowlist")
+    before = before_scan(config)
+    collected = collect(paths, config, None, avoid)
     if stages is not None:
         stages("read (driver)", time.perf_counter() - started, collected.paragraph_count)
     with _Work(spark, work_dir, stages) as work, warnings.catch_warnings():
@@ -143,7 +147,14 @@ def scan(
         paragraphs = work.save(_paragraph_frame(spark, collected), "paragraphs")
         matched = _match(paragraphs, config, work)
     found = _found(matched, lambda row: collected.paragraphs[row["pid"]], _walk_order)
-    return finish(collected, found, started)
+    return after_scan(finish(collected, found, started), config, before)
+
+
+def _refuse(config: Config, *names: str) -> None:
+    """Settings the Spark engine does not carry out: an error, never a silent difference."""
+    for name in names:
+        if getattr(config, name):
+            raise ConfigError(f"{name.replace('_', '-')} is not supported by --engine spark yet")
 
 
 class _Work:
@@ -443,7 +454,7 @@ def _candidates(
     bands = fuzzy.select("tid", "words").mapInArrow(
         partial(_band_batch, config), "band int, key binary, tid long"
     )
-    parts = [_bucket_pairs(work.save(bands, "bands"), ["band", "key"], MAX_BAND_BUCKET)]
+    parts = [_bucket_pairs(work.save(bands, "bands"), ["band", "key"], MAX_LSH_BUCKET)]
     sentences = fuzzy.select("tid", F.explode(F.array_distinct("keys")).alias("key"))
     parts.append(_bucket_pairs(sentences, ["key"], MAX_SENTENCE_BUCKET))
     if config.reworded:
@@ -582,6 +593,8 @@ def scan_dataset(
         InputError: a field is missing, or two records share an id.
     """
     started = time.perf_counter()
+    _refuse(config, "allowlist", "changed_since", "staged")
+    before = before_scan(config)
     with _Work(spark, work_dir, stages) as work, warnings.catch_warnings():
         warnings.filterwarnings("ignore", _PANDAS_WARNING)
         records = _records(spark, paths, file_format, config.text_field, id_field)
@@ -605,7 +618,7 @@ def scan_dataset(
         ),
         _place,
     )
-    return finish(collected, found, started)
+    return after_scan(finish(collected, found, started), config, before)
 
 
 _PARAGRAPHS = (

@@ -15,6 +15,9 @@ from dedup.models import Block
 
 # Lines longer than this are not hard-wrapped: no editor or formatter wraps prose that wide.
 MAX_WRAP_WIDTH = 120
+# A block whose longest line is shorter than this was not wrapped either (nobody wraps prose
+# that narrow): its lines stand on their own, like an address or a list of names.
+MIN_WRAP_WIDTH = 40
 _ITEM = re.compile(r"\s*(?:[-*+\u2022]\s|\d{1,3}[.)]\s|#{1,6}\s|>)")
 
 
@@ -49,7 +52,7 @@ def _units(lines: list[str], start: int, stop: int) -> list[Block]:
 
 def _continues(previous: str, line: str, width: int) -> bool:
     """Whether ``line`` continues the paragraph of ``previous`` (a wrapped line)."""
-    if width > MAX_WRAP_WIDTH or _ITEM.match(line):
+    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH or _ITEM.match(line):
         return False
     next_word = line.split(maxsplit=1)[0]
     slack = max(4, width // 8)  # wrappers that balance lines leave some room

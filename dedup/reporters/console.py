@@ -8,12 +8,14 @@ in the same order instead.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import IO
 
 from rich.console import Console
 from rich.text import Text
 
-from dedup.models import Cluster, Kind, Member, Report
+from dedup.models import BaselineState, Cluster, Kind, Member, Report
 from dedup.reporters.diff import (
     differs_in_words,
     elided,
@@ -21,8 +23,19 @@ from dedup.reporters.diff import (
     shows_shared_content,
     word_changes,
 )
+from dedup.reporters.json_report import clean
 
 MAX_SHOWN_CHARS = 400  # of the first copy's text
+MAX_MEMBERS_SHOWN = 20  # copies listed per cluster; the JSON report lists every one
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one line of a terminal: undecodable bytes and control characters
+    (a newline in a file name, an escape sequence) shown as backslash escapes."""
+    return _CONTROL.sub(lambda m: _CONTROL_NAMES.get(m[0], f"\\x{ord(m[0]):02x}"), clean(text))
 
 
 def render_console(report: Report, stream: IO[str], console: Console | None = None) -> None:
@@ -30,7 +43,7 @@ def render_console(report: Report, stream: IO[str], console: Console | None = No
     out = console or Console(file=stream, highlight=False, soft_wrap=False)
     for cluster in report.clusters:
         _cluster(out, cluster)
-    out.print(summary(report), highlight=False)
+    out.print(summary(report), highlight=False, soft_wrap=True)  # one line, however long
 
 
 def summary(report: Report) -> Text:
@@ -42,19 +55,34 @@ def summary(report: Report) -> Text:
         if any(c.kind == k for c in report.clusters)
     ]
     line = Text()
-    line.append(f"{len(report.clusters)} clusters", style="bold")
+    line.append(_count(len(report.clusters), "cluster"), style="bold")
     if by_kind:
         line.append(f" ({', '.join(by_kind)})")
     line.append(
-        f" in {stats.files_scanned} files, {stats.paragraphs} paragraphs"
+        f" in {_count(stats.files_scanned, 'file')}, {_count(stats.paragraphs, 'paragraph')}"
         f" ({stats.short_paragraphs} short: exact matching only)"
     )
+    states = [c.baseline_state for c in report.clusters if c.baseline_state is not None]
+    if states:
+        accepted = states.count(BaselineState.UNCHANGED)
+        line.append(f"; baseline: {len(states) - accepted} new", style="bold")
+        line.append(f", {accepted} accepted")
+    if stats.ignored_paragraphs:
+        line.append(f", {stats.ignored_paragraphs} under ignore markers")
+    if stats.allowlisted_paragraphs:
+        line.append(f", {stats.allowlisted_paragraphs} allowlisted")
+    if stats.clusters_outside_changes:
+        line.append(f", {stats.clusters_outside_changes} clusters away from the changed lines")
     if report.skipped:
-        line.append(f", {len(report.skipped)} files skipped")
+        line.append(f", {_count(len(report.skipped), 'file')} skipped")
     if report.errors:
-        line.append(f", {len(report.errors)} errors", style="bold red")
+        line.append(f", {_count(len(report.errors), 'error')}", style="bold red")
     line.append(f" · {stats.seconds:.2f} s")
     return line
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def location(member: Member) -> str:
@@ -67,10 +95,32 @@ def location(member: Member) -> str:
     return f"{member.path}:{span}"
 
 
+def baseline_label(cluster: Cluster) -> str:
+    """``NEW``, ``1 NEW COPY``, ``2 NEW COPIES``, or "" (no baseline, or all copies accepted)."""
+    if cluster.baseline_state is BaselineState.NEW:
+        return "NEW"
+    if cluster.baseline_state is BaselineState.UPDATED:
+        added = sum(bool(m.new) for m in cluster.members)
+        return f"{added} NEW {'COPY' if added == 1 else 'COPIES'}"
+    return ""
+
+
+def is_new_copy(cluster: Cluster, member: Member) -> bool:
+    """Whether ``member`` is a new copy in an accepted cluster (worth marking on its own)."""
+    return bool(member.new) and cluster.baseline_state is BaselineState.UPDATED
+
+
+def new_first(clusters: Sequence[Cluster]) -> list[Cluster]:
+    """The clusters with something new first (a capped report must not lose them)."""
+    return sorted(clusters, key=lambda c: c.baseline_state is BaselineState.UNCHANGED)
+
+
 def _cluster(out: Console, cluster: Cluster) -> None:
     first = cluster.members[0]
     header = Text()
     header.append(f"#{cluster.id} {cluster.kind.value}", style=f"bold {_COLOURS[cluster.kind]}")
+    if label := baseline_label(cluster):
+        header.append(f" · {label}", style="bold yellow")
     header.append(f" · {len(cluster.members)} copies · similarity {cluster.similarity:.2f}")
     if len(cluster.links) > 1:
         weakest = cluster.weakest
@@ -79,11 +129,19 @@ def _cluster(out: Console, cluster: Cluster) -> None:
             f" {weakest.similarity:.2f})"
         )
     out.print(header)
-    for number, member in enumerate(cluster.members, start=1):
-        out.print(Text(f"  {number}. {location(member)}", style="cyan"))
-    shown = first.text if len(first.text) <= MAX_SHOWN_CHARS else first.text[:MAX_SHOWN_CHARS] + "…"
+    listed = cluster.members[:MAX_MEMBERS_SHOWN]
+    for number, member in enumerate(listed, start=1):
+        line = Text(f"  {number}. {printable(location(member))}", style="cyan")
+        if is_new_copy(cluster, member):
+            line.append(" (new)", style="bold yellow")
+        out.print(line)
+    hidden = len(cluster.members) - len(listed)
+    if hidden:
+        out.print(Text(f"  … and {hidden} more copies (the JSON report lists them all)"))
+    text = clean(first.text)
+    shown = text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "…"
     _indented(out, Text(" ".join(shown.split()), style="dim"), 4)
-    for number, member in enumerate(cluster.members[1:], start=2):
+    for number, member in enumerate(listed[1:], start=2):
         line = Text(f"1→{number}: ", style="bold")
         line.append_text(_difference(first, member, cluster))
         _indented(out, line, 2)
@@ -102,7 +160,7 @@ def _difference(first: Member, other: Member, cluster: Cluster) -> Text:
         return Text("identical")
     if shows_shared_content(first, other, cluster):
         return _shared_content(first.text, other.text)
-    return word_diff(first.text.split(), other.text.split())
+    return word_diff(clean(first.text).split(), clean(other.text).split())
 
 
 def word_diff(old: list[str], new: list[str]) -> Text:

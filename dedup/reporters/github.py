@@ -1,10 +1,12 @@
 """GitHub Actions workflow commands: one annotation per cluster, on its first copy.
 
-Clusters are ``::warning`` annotations, files that could not be read ``::error`` and degraded
-input ``::notice``. GitHub shows at most 10 annotations of each level per step (and drops the
-rest without a word), so each level is capped at 10 and one closing notice counts what was left
-out. Messages and properties are escaped as the Actions toolkit escapes them, so a file name
-with ``,`` or ``:`` or a message with a line break cannot end a property or the command early.
+Clusters are ``::warning`` annotations (with a baseline, only new clusters and accepted ones
+that new copies joined, annotated on the first new copy), files that could not be read
+``::error`` and degraded input ``::notice``. GitHub shows at most 10 annotations of each level
+per step (and drops the rest without a word), so each level is capped at 10 and one closing
+notice counts what was left out. Messages and properties are escaped as the Actions toolkit
+escapes them, so a file name with ``,`` or ``:`` or a message with a line break cannot end a
+property or the command early.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
-from dedup.models import Cluster, Report
-from dedup.reporters.console import location
+from dedup.models import BaselineState, Cluster, Report
+from dedup.reporters.console import baseline_label, is_new_copy, location
 from dedup.reporters.json_report import clean
 from dedup.reporters.sarif import RULES
 
@@ -44,7 +46,10 @@ def render_github(report: Report, stream: IO[str]) -> None:
             command("error", e.message, file=e.path, title="dedup: cannot read")
             for e in report.errors
         ],
-        "warning": [_cluster(c) for c in report.clusters],
+        # with a baseline, accepted clusters would use up the 10 annotations: only what is new
+        "warning": [
+            _cluster(c) for c in report.clusters if c.baseline_state is not BaselineState.UNCHANGED
+        ],
         "notice": [
             command("notice", w.message, file=w.path, title="dedup: input warning")
             for w in report.warnings
@@ -68,8 +73,12 @@ def render_github(report: Report, stream: IO[str]) -> None:
 
 
 def _cluster(cluster: Cluster) -> str:
-    first = cluster.members[0]
-    listed = [f"{n}. {location(m)}" for n, m in enumerate(cluster.members, start=1)]
+    # on the first new copy when new copies joined an accepted cluster: that is the change
+    first = next((m for m in cluster.members if is_new_copy(cluster, m)), cluster.members[0])
+    listed = [
+        f"{n}. {location(m)}" + (" (new)" if is_new_copy(cluster, m) else "")
+        for n, m in enumerate(cluster.members, start=1)
+    ]
     more = len(listed) - MAX_COPIES_LISTED
     message = (
         f"Paragraph repeated: {len(listed)} copies ({cluster.kind.value}, similarity "
@@ -84,7 +93,8 @@ def _cluster(cluster: Cluster) -> str:
         file=first.path,
         line=first.start_line,
         endLine=first.end_line,
-        title=f"dedup {rule_id}: {short}",
+        title=f"dedup {rule_id}: {short}"
+        + (f" ({baseline_label(cluster)})" if baseline_label(cluster) else ""),
     )
 
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from dedup import __version__
 from dedup.models import Cluster, Kind, Member, Report
 from dedup.normalize import words
-from dedup.reporters.console import location
+from dedup.reporters.console import baseline_label, is_new_copy, location
 from dedup.reporters.diff import (
     Change,
     shared_content,
@@ -109,7 +109,8 @@ def _cluster(cluster: Cluster) -> str:
     first = cluster.members[0]
     paths = "\n".join(sorted({clean(m.path) for m in cluster.members}))
     copies = "".join(
-        f"<li>{_link(m)}{_copy_note(first, m, n)}</li>"
+        f"<li>{_link(m)}{' <strong>(new)</strong>' if is_new_copy(cluster, m) else ''}"
+        f"{_copy_note(first, m, n)}</li>"
         for n, m in enumerate(cluster.members[:MAX_COPIES_LISTED], start=1)
     )
     if len(cluster.members) > MAX_COPIES_LISTED:
@@ -126,7 +127,8 @@ def _cluster(cluster: Cluster) -> str:
         f'data-paths="{escape(paths, quote=True)}">'
         f'<h2><span class="badge {cluster.kind.value}">{cluster.kind.value}</span> '
         f'<a class="anchor" href="#cluster-{cluster.id}">#{cluster.id}</a> · '
-        f"{len(cluster.members)} copies · similarity {cluster.similarity:.2f}"
+        + (f"<strong>{baseline_label(cluster)}</strong> · " if baseline_label(cluster) else "")
+        + f"{len(cluster.members)} copies · similarity {cluster.similarity:.2f}"
         f'</h2><ol class="copies">{copies}</ol>{pairs}</section>'
     )
 

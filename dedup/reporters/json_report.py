@@ -7,6 +7,7 @@ that was not valid UTF-8 shown with backslash escapes instead of lone surrogates
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from typing import Any
 
@@ -16,17 +17,24 @@ from dedup.models import Cluster, Report
 SCHEMA_VERSION = 1
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code - 0xDC00:02x}" if 0xDC00 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
 def clean(text: str) -> str:
-    """Text safe for any JSON reader: undecodable bytes appear as ``\\xNN``."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return text
+    """Text safe for any JSON reader: an undecodable byte ``b`` (kept by the reader as the lone
+    surrogate U+DC00+b) appears as ``\\xNN``; no lone surrogate reaches the output."""
+    return _SURROGATE.sub(_escaped, text)
 
 
 def _cluster(cluster: Cluster) -> dict[str, Any]:
+    state = cluster.baseline_state
     return {
+        **({"baseline_state": state.value} if state is not None else {}),
         "id": cluster.id,
         "kind": cluster.kind.value,
         "similarity": cluster.similarity,
@@ -37,6 +45,7 @@ def _cluster(cluster: Cluster) -> dict[str, Any]:
                 "end_line": m.end_line,
                 "text": clean(m.text),
                 **({"record": m.record} if m.record is not None else {}),
+                **({"new": m.new} if m.new is not None else {}),
             }
             for m in cluster.members
         ],
@@ -73,6 +82,9 @@ def report_dict(report: Report) -> dict[str, Any]:
             "distinct_texts": stats.distinct_texts,
             "candidate_pairs": stats.candidate_pairs,
             "verified_pairs": stats.verified_pairs,
+            "ignored_paragraphs": stats.ignored_paragraphs,
+            "allowlisted_paragraphs": stats.allowlisted_paragraphs,
+            "clusters_outside_changes": stats.clusters_outside_changes,
             "clusters": len(report.clusters),
             "clusters_by_kind": kinds,
         },

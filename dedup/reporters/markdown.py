@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import IO
 
-from dedup.models import Cluster, Kind, Member, Report
-from dedup.reporters.console import location
+from dedup.models import BaselineState, Cluster, Kind, Member, Report
+from dedup.reporters.console import baseline_label, is_new_copy, location, new_first
 from dedup.reporters.diff import (
     differs_in_words,
     elided,
@@ -40,7 +40,7 @@ def render_markdown(report: Report, stream: IO[str], max_chars: int = MAX_CHARS)
     """Write ``report`` to ``stream`` as Markdown of at most about ``max_chars`` characters."""
     out = _head(report)
     size = len(out)
-    for number, cluster in enumerate(report.clusters):
+    for number, cluster in enumerate(new_first(report.clusters)):
         section = _section(cluster)
         if size + len(section) > max_chars:
             left = len(report.clusters) - number
@@ -62,6 +62,10 @@ def _head(report: Report) -> str:
         f"{stats.files_scanned} files, {stats.paragraphs} paragraphs scanned.",
         "",
     ]
+    states = [c.baseline_state for c in report.clusters if c.baseline_state is not None]
+    if states:
+        accepted = states.count(BaselineState.UNCHANGED)
+        lines += [f"Baseline: {len(states) - accepted} new, {accepted} accepted.", ""]
     if report.clusters:
         lines += ["| kind | clusters | copies | repeated words |", "|---|---:|---:|---:|"]
         for kind in Kind:
@@ -85,12 +89,16 @@ def _row(label: str, clusters: list[Cluster]) -> str:
 def _section(cluster: Cluster) -> str:
     first = cluster.members[0]
     lines = [
-        f"### {cluster.id}. {cluster.kind.value} · {len(cluster.members)} copies · "
-        f"similarity {cluster.similarity:.2f}",
+        f"### {cluster.id}. {cluster.kind.value} · "
+        + (f"**{baseline_label(cluster)}** · " if baseline_label(cluster) else "")
+        + f"{len(cluster.members)} copies · similarity {cluster.similarity:.2f}",
         "",
     ]
     members = cluster.members[:MAX_COPIES_LISTED]
-    lines += [f"{n}. {escape(location(m))}" for n, m in enumerate(members, start=1)]
+    lines += [
+        f"{n}. {escape(location(m))}" + (" **(new)**" if is_new_copy(cluster, m) else "")
+        for n, m in enumerate(members, start=1)
+    ]
     if len(cluster.members) > MAX_COPIES_LISTED:
         lines.append(f"\n… and {len(cluster.members) - MAX_COPIES_LISTED} more copies")
     shown = first.text if len(first.text) <= MAX_SHOWN_CHARS else first.text[:MAX_SHOWN_CHARS]

@@ -126,7 +126,9 @@ def _result(cluster: Cluster) -> dict[str, Any]:
     first, others = cluster.members[0], cluster.members[1:]
     related = others[:MAX_RELATED]
     size = len(cluster.members)
+    state = cluster.baseline_state  # with --baseline: SARIF's own names (new/updated/unchanged)
     return {
+        **({"baselineState": state.value} if state is not None else {}),
         "ruleId": RULES[cluster.kind][0],
         "ruleIndex": list(Kind).index(cluster.kind),
         "level": "warning",

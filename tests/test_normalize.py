@@ -1,0 +1,89 @@
+"""normalize.py: the words every tier compares."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedup.normalize import content_words, fold, sentences, words
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("ﬁnal ﬂoor", "final floor"),  # ligatures (NFKC)
+        ("ＦＵＬＬ width", "full width"),  # full-width letters (NFKC)
+        ("no\u00a0break\u2009thin", "no break thin"),  # non-breaking and thin spaces
+        ("Straße", "STRASSE"),  # case folding, not lower()
+        ("ΣΟΦΟΣ", "σοφος"),  # final sigma folds like sigma
+        ("Trump’s", "Trump's"),  # curly apostrophe
+        ("‘single’ “double” «guillemets»", '\'single\' "double" "guillemets"'),
+        ("Russia–Ukraine — war", "Russia-Ukraine - war"),  # en and em dashes
+        ("minus−sign", "minus-sign"),
+        ("Tabs\tand\r\nnew\nlines", "tabs and new lines"),
+        ("Punctuation, does: not; count!", "punctuation does not count"),
+    ],
+)
+def test_equal_after_normalisation(a: str, b: str) -> None:
+    assert words(a) == words(b)
+
+
+def test_words_are_exact_tokens() -> None:
+    assert words("Trump’s Unexpected Shift in US Policy") == (
+        "trump",
+        "s",
+        "unexpected",
+        "shift",
+        "in",
+        "us",
+        "policy",
+    )
+    assert words("Russia–Ukraine") == ("russia", "ukraine")
+    assert words("") == ()
+    assert words(" — ... ") == ()
+
+
+def test_fold_maps_quotes_and_dashes_to_ascii() -> None:
+    assert fold("“Ａ” – ‘B’") == "\"a\" - 'b'"
+    assert fold("ASCII Only") == "ascii only"
+
+
+def test_different_words_stay_different() -> None:
+    assert words("Chapter 1 Introduction") != words("Chapter 2 Introduction")
+    assert words("resume") != words("résumé")  # accents are kept
+    assert words("caf\udce9 au lait") != words("caf\udce8 au lait")  # undecodable bytes kept
+
+
+def test_content_words_drop_stop_words_and_single_letters() -> None:
+    tokens = words("The UN voted 93 to 18, and a resolution passed in 2 hours.")
+    expected = {"un", "voted", "93", "18", "resolution", "passed", "2", "hours"}
+    assert content_words(tokens) == expected
+
+
+def test_sentences() -> None:
+    text = 'He said "stop." Then he left!Where to? Nobody knows.'
+    assert [words(s) for s in sentences(text)] == [
+        ("he", "said", "stop"),
+        ("then", "he", "left"),  # also where the space after the full stop is missing
+        ("where", "to"),
+        ("nobody", "knows"),
+    ]
+    assert sentences("") == []
+
+
+@given(st.text())
+def test_words_are_idempotent(text: str) -> None:
+    once = words(text)
+    assert words(" ".join(once)) == once
+
+
+@given(st.text())
+def test_fold_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_the_ascii_fast_path_agrees_with_the_unicode_path(text: str) -> None:
+    # "é" sends the text down the NFKC path; the ASCII words before it must not change.
+    assert words(text + " é") == (*words(text), "é")

@@ -1,0 +1,116 @@
+"""verify.py: each kind, its score, the direction of containment, and a non-match."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dedup.config import Config
+from dedup.models import Kind, Link
+from dedup.normalize import content_words, words
+from dedup.pipeline import scan
+from dedup.rarity import Rarity, rarity
+from dedup.verify import MODEL_MAX_WORDS, Text, verify
+
+TEN = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
+OTHER_TEN = "lambda mu nu xi omicron pi rho sigma tau upsilon"
+FACTS = [
+    "senate", "budget", "vote", "passed", "tuesday", "city", "library", "wing",
+    "mayor", "spring", "march", "drawings", "builders", "office", "approval",
+]  # fmt: skip
+NO_REWORDED = Config(reworded=False)
+
+
+def text(text_id: int, source: str) -> Text:
+    tokens = words(source)
+    return Text(text_id, tokens, tuple(t for t in tokens if t in content_words((t,))))
+
+
+def table(*texts: Text) -> Rarity:
+    return rarity(t.content for t in texts)
+
+
+def check(a: Text, b: Text, config: Config) -> Link | None:
+    return verify(a, b, config, table(a, b))
+
+
+def test_near_is_the_word_alignment() -> None:
+    a, b = text(0, TEN), text(1, TEN.replace("gamma", "omega"))
+    # 9 of 10 words align: 2 * 9 / (10 + 10)
+    assert check(a, b, Config()) == Link(0, 1, Kind.NEAR, 0.9)
+    assert check(a, b, Config(near_threshold=0.9)) == Link(0, 1, Kind.NEAR, 0.9)  # at: passes
+    assert check(a, b, NO_REWORDED.replace(near_threshold=0.91)) is None
+
+
+def test_word_order_counts() -> None:
+    a = text(0, TEN)
+    b = text(1, " ".join(reversed(TEN.split())))
+    assert check(a, b, NO_REWORDED) is None  # the same words, but only one aligns in order
+
+
+def test_contained_says_which_text_is_inside() -> None:
+    short, long_ = text(0, TEN), text(1, TEN + " " + OTHER_TEN)
+    assert check(short, long_, Config()) == Link(0, 1, Kind.CONTAINED, 1.0, inner=0)
+    short, long_ = text(7, TEN), text(3, OTHER_TEN + " " + TEN)
+    assert check(long_, short, Config()) == Link(3, 7, Kind.CONTAINED, 1.0, inner=7)
+
+
+def test_contained_threshold_is_the_share_of_the_shorter_text_aligned() -> None:
+    short = text(0, TEN.replace("gamma", "omega"))
+    long_ = text(1, TEN + " " + OTHER_TEN)
+    assert check(short, long_, Config()) == Link(0, 1, Kind.CONTAINED, 0.9, inner=0)
+    # Not contained any more, and 2 * 9 / 30 is no near copy.
+    assert check(short, long_, NO_REWORDED.replace(contained_threshold=0.95)) is None
+
+
+def test_contained_needs_the_longer_text_a_quarter_longer() -> None:
+    short = text(0, TEN + " one two three four five six seven")  # 17 words
+    long_ = text(1, short.words[0] + " " + " ".join(short.words) + " x y")  # 20 words
+    link = check(short, long_, Config())
+    assert link is not None
+    assert (link.kind, link.similarity, link.inner) == (Kind.NEAR, round(34 / 37, 4), None)
+
+
+def told_and_retold(facts: list[str]) -> tuple[Text, Text]:
+    """The same facts in the same order, wrapped in different stop words."""
+    told = " ".join(f"the {w} of it and" for w in facts)
+    retold = " ".join(f"{w} is" for w in facts)
+    return text(0, told), text(1, retold)
+
+
+def test_reworded_paragraphs_align_their_content_words() -> None:
+    a, b = told_and_retold(FACTS)
+    assert len(a.words) > MODEL_MAX_WORDS  # a paragraph, not a sentence: no model
+    # All words: 2 * 15 / 105, and only half of the shorter text lies in the longer.
+    assert check(a, b, Config()) == Link(0, 1, Kind.REWORDED, 1.0)
+    assert check(a, b, NO_REWORDED) is None
+    assert check(a, b, Config(reworded_threshold=1.0)) == Link(0, 1, Kind.REWORDED, 1.0)
+
+
+def test_reworded_paragraphs_need_ten_content_words_in_common() -> None:
+    a, b = told_and_retold(FACTS[:9])
+    assert len(a.words) > MODEL_MAX_WORDS
+    assert check(a, b, Config()) is None
+
+
+def test_reworded_sentences_are_scored_by_the_model() -> None:
+    a = text(0, "The senate passed the city budget on Tuesday after a long debate.")
+    b = text(1, "After a lengthy debate on Tuesday, the city budget was approved by the senate.")
+    link = check(a, b, Config())
+    assert link is not None and link.kind is Kind.REWORDED
+    assert check(a, b, Config(reworded_probability=min(1.0, link.similarity + 0.0001))) is None
+    assert check(a, b, NO_REWORDED) is None
+
+
+def test_unrelated_texts_do_not_match() -> None:
+    assert check(text(0, TEN), text(1, OTHER_TEN), Config()) is None
+    assert check(text(0, " ".join(FACTS)), text(1, OTHER_TEN), Config()) is None
+
+
+def test_exact_is_decided_before_verification(tmp_path: Path) -> None:
+    # Equal normalised texts are one text before candidates are sought, so verify never sees
+    # them; the pipeline links their occurrences as exact copies.
+    (tmp_path / "a.txt").write_text("The UN’s vote — a turning point in the war, said many.\n")
+    (tmp_path / "b.txt").write_text("the UN's vote - a turning point in the war said many\n")
+    (cluster,) = scan([str(tmp_path)], Config(root=tmp_path)).clusters
+    assert (cluster.kind, cluster.similarity) == (Kind.EXACT, 1.0)
+    assert [m.path for m in cluster.members] == ["a.txt", "b.txt"]
