@@ -15,6 +15,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import jsonschema
 import pytest
@@ -682,3 +683,24 @@ def test_help(flag: str) -> None:
     assert scan.stdout.startswith("Usage: dedup scan [OPTIONS] [PATHS]...\n")
     assert "Exit status: 0 nothing at or above the gate, 1 repeats found, 2 error" in scan.stdout
     assert scan.stderr == ""
+
+
+def _interrupt(*args: object, **kwargs: object) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("command", [["scan", "samples"], ["eval", "labels.jsonl", "samples"]])
+def test_an_interrupt_exits_130_with_one_line_and_no_report(
+    in_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    # Ctrl-C arrives while the scan runs (our own scan function raises it, as Python would).
+    monkeypatch.setattr("dedup.cli.run_scan", _interrupt)
+    labels = tmp_path / "labels.jsonl"
+    pair = {"a": {"path": "a.txt", "line": 1}, "b": {"path": "b.txt", "line": 1}, "label": 1}
+    labels.write_text(json.dumps(pair) + "\n")
+    out = tmp_path / "r.json"
+    args = [a.replace("labels.jsonl", str(labels)) for a in command]
+    result = run(*args, "--format", "json", "-o", str(out))
+    assert result.exit_code == 130
+    assert result.stderr == "dedup: interrupted; no report was written\n"
+    assert not out.exists()
