@@ -196,8 +196,8 @@ class _Work:
 
 # --- words in Arrow: lone surrogates (undecodable bytes) are not UTF-8, so they travel as
 # "\xNN" (a backslash is never part of a word, so the escape cannot be confused with a word).
-_SURROGATE = re.compile("[\udc80-\udcff]")
-_ESCAPE = re.compile(r"\\x([89a-f][0-9a-f])")
+_SURROGATE = re.compile("[\udc00-\udcff]")
+_ESCAPE = re.compile(r"\\x([0-9a-f]{2})")
 
 
 def _escaped(word: str) -> str:
