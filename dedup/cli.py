@@ -115,7 +115,12 @@ def main() -> None:
     help="Field holding the text of a .jsonl record [default: text].",
 )
 @click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders.")
-@click.option("--no-ignore", is_flag=True, default=None, help="Do not honour .gitignore.")
+@click.option(
+    "--no-ignore",
+    is_flag=True,
+    default=None,
+    help="Do not honour .gitignore, .ignore, .dedupignore.",
+)
 @click.option("--follow", is_flag=True, default=None, help="Follow symbolic links.")
 @click.option("--max-file-size", type=click.IntRange(1), help="Skip larger files (bytes).")
 @click.option("-j", "--jobs", type=click.IntRange(0, 256), help="Worker processes (0: auto).")
@@ -455,7 +460,12 @@ def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
 @click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths.")
 @click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders.")
-@click.option("--no-ignore", is_flag=True, default=None, help="Do not honour .gitignore.")
+@click.option(
+    "--no-ignore",
+    is_flag=True,
+    default=None,
+    help="Do not honour .gitignore, .ignore, .dedupignore.",
+)
 @click.option("-j", "--jobs", type=click.IntRange(0, 256), help="Worker processes (0: auto).")
 @click.option(
     "--root",

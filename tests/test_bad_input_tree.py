@@ -340,6 +340,21 @@ def test_b32_ignore_files_invalid_patterns_and_no_ignore(tmp_path: Path, cli: Cl
     assert cli(".").code == 0
 
 
+def test_b32_ignore_and_dedupignore_precedence(tmp_path: Path, cli: Cli) -> None:
+    files = {"a.txt": PROSE, "b.log": PROSE, "c.log": PROSE, "d.md": PROSE, "sub/e.md": PROSE}
+    write(tmp_path, files)
+    write(tmp_path, {".gitignore": "*.log\n", ".ignore": "!b.log\n*.md\n"})
+    write(tmp_path, {".dedupignore": "c.log\n!d.md\n", "sub/.gitignore": "!e.md\n"})
+
+    def scanned(*flags: str) -> list[str]:
+        return list(cli(".", "--format", "json", *flags).json()["files_scanned"])
+
+    # .ignore beats .gitignore (b.log back), .dedupignore beats both (d.md back, c.log out),
+    # and the deeper .gitignore beats the parent's .ignore (sub/e.md back).
+    assert scanned() == ["a.txt", "b.log", "d.md", "sub/e.md"]
+    assert scanned("--no-ignore") == ["a.txt", "b.log", "c.log", "d.md", "sub/e.md"]
+
+
 def test_b33_the_report_being_written_is_not_scanned(tmp_path: Path, cli: Cli) -> None:
     write(tmp_path, {"a.txt": PROSE, "b.txt": PROSE})
     for _ in range(2):
