@@ -341,9 +341,9 @@ def test_b32_ignore_files_invalid_patterns_and_no_ignore(tmp_path: Path, cli: Cl
 
 
 def test_b32_ignore_and_dedupignore_precedence(tmp_path: Path, cli: Cli) -> None:
-    files: dict[str, str | bytes] = {
-        n: PROSE for n in ("a.txt", "b.log", "c.log", "d.md", "sub/e.md")
-    }
+    files: dict[str, str | bytes] = dict.fromkeys(
+        ("a.txt", "b.log", "c.log", "d.md", "sub/e.md"), PROSE
+    )
     write(tmp_path, files)
     write(tmp_path, {".gitignore": "*.log\n", ".ignore": "!b.log\n*.md\n"})
     write(tmp_path, {".dedupignore": "c.log\n!d.md\n", "sub/.gitignore": "!e.md\n"})
