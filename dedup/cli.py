@@ -123,6 +123,9 @@ def main() -> None:
 )
 @click.option("--follow", is_flag=True, default=None, help="Follow symbolic links.")
 @click.option("--max-file-size", type=click.IntRange(1), help="Skip larger files (bytes).")
+@click.option(
+    "--max-depth", type=click.IntRange(0), metavar="N", help="Do not enter folders deeper than N."
+)
 @click.option("-j", "--jobs", type=click.IntRange(0, 256), help="Worker processes (0: auto).")
 @click.option(
     "--root",
@@ -237,6 +240,7 @@ _FLAG_FIELDS = {
     "hidden": "hidden",
     "follow": "follow_symlinks",
     "max_file_size": "max_file_size",
+    "max_depth": "max_depth",
     "text_field": "text_field",
     "jobs": "jobs",
     "root": "root",

@@ -35,6 +35,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     include: tuple[str, ...] = ()  # when set, only matching files are scanned
     max_file_size: int = 10 * 1024 * 1024
+    max_depth: int | None = None  # folders deeper than this below a root are not entered
     # --- which paragraphs
     min_words: int = 5  # shorter paragraphs are matched exactly only
     text_field: str = "text"  # the field of a JSON Lines record that holds its text
@@ -71,6 +72,8 @@ class Config:
         _check_range("num_perm", self.num_perm, 16, 1024)
         _check_range("max_file_size", self.max_file_size, 1, 2**40)
         _check_range("jobs", self.jobs, 0, 256)
+        if self.max_depth is not None:
+            _check_range("max_depth", self.max_depth, 0, 1_000_000)
         _check_range("seed", self.seed, 0, 2**32 - 1)  # numpy's seed range, used by datasketch
         # Above 0.9 datasketch finds no band layout for small num_perm: no candidates at all.
         _check_range("lsh_threshold", self.lsh_threshold, 0.0, 0.9)
@@ -120,6 +123,10 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where} must be a list of glob patterns")
         return tuple(value)
+    if name == "max_depth":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} must be a whole number, got {value!r}")
+        return value
     if name in ("baseline", "allowlist"):
         return _paths(name, value, Path(source).parent, where)
     if isinstance(default, str):

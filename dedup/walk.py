@@ -175,11 +175,11 @@ class _Walker:
 
     def _walk_dir(self, top: Path, rules: _Rules, ancestors: set[tuple[int, int]]) -> None:
         # An explicit stack: Python 3.11's os.walk recurses and fails on deep trees.
-        stack: list[tuple[Path, _Rules, frozenset[tuple[int, int]]]] = [
-            (top, rules, frozenset(ancestors))
+        stack: list[tuple[Path, _Rules, frozenset[tuple[int, int]], int]] = [
+            (top, rules, frozenset(ancestors), 0)
         ]
         while stack:
-            folder, rules, above = stack.pop()
+            folder, rules, above, depth = stack.pop()
             if self.config.gitignore:
                 rules = _folder_rules(rules, folder)
             try:
@@ -191,9 +191,18 @@ class _Walker:
             subdirs = []
             for entry in entries:
                 child = self._visit(entry, rules, above)
-                if child is not None:
-                    subdirs.append(child)
+                if child is not None and self._within_depth(child[0], depth + 1):
+                    subdirs.append((*child, depth + 1))
             stack.extend(reversed(subdirs))
+
+    def _within_depth(self, folder: Path, depth: int) -> bool:
+        """Whether ``--max-depth`` lets the walk enter ``folder``; if not, list it as skipped."""
+        limit = self.config.max_depth
+        if limit is None or depth <= limit:
+            return True
+        reason = f"folder deeper than --max-depth {limit}"
+        self.result.skipped.append(Skipped(display_path(folder, self.root), reason))
+        return False
 
     def _visit(
         self, entry: os.DirEntry[str], rules: _Rules, above: frozenset[tuple[int, int]]

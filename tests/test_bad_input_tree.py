@@ -60,6 +60,26 @@ def test_b17_a_tree_1200_folders_deep_is_walked(tmp_path: Path, cli: Cli) -> Non
     assert members(run.json()) == [sorted([bottom, "deep/top.txt"])]
 
 
+def test_b17_max_depth_stops_the_walk_and_says_where(tmp_path: Path, cli: Cli) -> None:
+    write(tmp_path, {"a.txt": PROSE, "d1/b.txt": PROSE, "d1/d2/c.txt": PROSE})
+
+    def run(*flags: str) -> dict[str, Any]:
+        return cli(".", "--format", "json", *flags).json()
+
+    assert run("--max-depth", "1")["files_scanned"] == ["a.txt", "d1/b.txt"]
+    shallow = run("--max-depth", "0")
+    assert shallow["files_scanned"] == ["a.txt"]
+    assert shallow["skipped"] == [{"path": "d1", "reason": "folder deeper than --max-depth 0"}]
+    assert len(run()["files_scanned"]) == 3
+    (tmp_path / "d.toml").write_text("max-depth = 1\n")
+    settings = CliRunner().invoke(main, ["scan", "--config", "d.toml", "--format", "json"])
+    assert json.loads(settings.stdout)["files_scanned"] == ["a.txt", "d1/b.txt"]
+    (tmp_path / "d.toml").write_text("max-depth = -1\n")
+    bad = CliRunner().invoke(main, ["scan", ".", "--config", "d.toml"])
+    assert bad.exit_code == 2
+    assert "max_depth must be between 0 and 1000000, got -1" in bad.stderr
+
+
 def test_b17_the_walk_does_not_recurse(tmp_path: Path) -> None:
     folder = tmp_path
     for _ in range(150):
