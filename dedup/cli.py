@@ -123,6 +123,14 @@ def main() -> None:
 )
 @click.option("--follow", is_flag=True, default=None, help="Follow symbolic links.")
 @click.option("--max-file-size", type=click.IntRange(1), help="Skip larger files (bytes).")
+@click.option("--encoding", metavar="LABEL", help="Codec of files without a BOM [default: utf-8].")
+@click.option(
+    "--text",
+    "binary_as_text",
+    is_flag=True,
+    default=None,
+    help="Read files with NUL bytes as text (NULs kept).",
+)
 @click.option(
     "--max-depth", type=click.IntRange(0), metavar="N", help="Do not enter folders deeper than N."
 )
@@ -241,6 +249,8 @@ _FLAG_FIELDS = {
     "follow": "follow_symlinks",
     "max_file_size": "max_file_size",
     "max_depth": "max_depth",
+    "encoding": "encoding",
+    "binary_as_text": "binary_as_text",
     "text_field": "text_field",
     "jobs": "jobs",
     "root": "root",

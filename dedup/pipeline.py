@@ -85,9 +85,15 @@ class FileResult:
     ignored: int = 0  # paragraphs under an ignore marker
 
 
-def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -> FileResult:
+def process_file(
+    source: SourceFile,
+    max_bytes: int,
+    text_field: str = "text",
+    encoding: str | None = None,
+    binary_as_text: bool = False,
+) -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
-    outcome, warning = read_document(source, max_bytes)
+    outcome, warning = read_document(source, max_bytes, encoding, binary_as_text)
     warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
         return FileResult(outcome, warnings, ())
@@ -112,7 +118,7 @@ def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -
     return FileResult(document, warnings, tuple(pieces), ignored)
 
 
-def _process(job: tuple[SourceFile, int, str]) -> FileResult:
+def _process(job: tuple[SourceFile, int, str, str | None, bool]) -> FileResult:
     return process_file(*job)
 
 
@@ -125,7 +131,10 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
 
 
 def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
-    jobs = [(f, config.max_file_size, config.text_field) for f in files]
+    jobs = [
+        (f, config.max_file_size, config.text_field, config.encoding, config.binary_as_text)
+        for f in files
+    ]
     workers = _worker_count(config, files)
     if workers == 1 or len(files) < 2:
         yield from map(_process, jobs)
@@ -248,7 +257,9 @@ def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[
         except OSError as exc:
             raise ConfigError(f"allowlist {path}: {exc.strerror or exc}") from None
         source = SourceFile(path, str(path), True, size)
-        result = process_file(source, config.max_file_size, config.text_field)
+        result = process_file(
+            source, config.max_file_size, config.text_field, config.encoding, config.binary_as_text
+        )
         outcome = result.outcome
         if isinstance(outcome, Skipped):
             raise ConfigError(f"allowlist {path}: {outcome.reason}")
