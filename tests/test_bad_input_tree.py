@@ -7,6 +7,7 @@ sockets) runs in a child process with a timeout.
 
 from __future__ import annotations
 
+import base64
 import errno
 import json
 import os
@@ -324,6 +325,25 @@ def test_b29_file_names_that_are_not_utf8_never_crash_the_output(tmp_path: Path)
     assert console.code == 1
     assert "bad\\xffname.txt:1" in console.stdout
     assert "Traceback" not in console.stderr + run.stderr
+
+
+def test_b29_path_bytes_tell_a_bad_byte_from_a_literal_backslash_x(tmp_path: Path) -> None:
+    (tmp_path / os.fsdecode(b"bad\xffname.txt")).write_text(PROSE)
+    write(tmp_path, {"bad\\xffname.txt": PROSE, "x.png": b"\x00"})  # the name holds \ x f f
+    os.rename(tmp_path / "x.png", tmp_path / os.fsdecode(b"bin\xfe.png"))
+    run = run_process(["scan", "--isolated", ".", "--format", "json", "-v"], tmp_path)
+    data = run.json()  # checked against the schema
+    [cluster] = data["clusters"]
+    # the same escaped text for both names; only the real byte carries path_bytes
+    assert [m["path"] for m in cluster["members"]] == ["bad\\xffname.txt"] * 2
+    raw = [m.get("path_bytes") for m in cluster["members"]]
+    assert set(raw) == {base64.b64encode(b"bad\xffname.txt").decode(), None}
+    assert data["path_bytes"] == {
+        "bad\\xffname.txt": base64.b64encode(b"bad\xffname.txt").decode(),
+        "bin\\xfe.png": base64.b64encode(b"bin\xfe.png").decode(),
+    }
+    plain = run_process(["scan", "--isolated", "bad\\xffname.txt", "--format", "json"], tmp_path)
+    assert "path_bytes" not in plain.json()  # only where needed
 
 
 def test_b30_a_newline_in_a_file_name_cannot_forge_output_lines(tmp_path: Path, cli: Cli) -> None:
