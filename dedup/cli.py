@@ -17,7 +17,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 import click
 from rich.console import Console
@@ -209,7 +209,8 @@ def scan(
     """
     _tolerant_streams()
     err = _stderr_console(color)
-    try:
+
+    def body() -> ExitCode:
         config = build_config(flags, config_file, isolated)
         settings_file = None if isolated else config_file or find_config_file(Path.cwd())
         avoid = _own_files(output, settings_file)
@@ -221,11 +222,24 @@ def scan(
             _write(report, output_format, output, color)
         except BrokenPipeError:  # `dedup scan | head`: stop writing quietly, keep the verdict
             _silence_stdout()
-        code = exit_code(report, config)
+        return exit_code(report, config)
+
+    _finish(body, err, debug)
+
+
+def _finish(body: Callable[[], ExitCode], err: Console, debug: bool) -> NoReturn:
+    """Run a command's body and exit: the one boundary where exceptions become exit codes.
+
+    The code itself comes from ``gate``; here only errors (2) and interrupts (130) are mapped,
+    each with one line on stderr, and a traceback only with ``--debug``.
+    """
+    try:
+        code = body()
     except DedupError as exc:
         err.print(f"dedup: error: {exc}", markup=False, highlight=False)
         code = ExitCode.ERROR
     except KeyboardInterrupt:
+        err.print("dedup: interrupted; no report was written", markup=False, highlight=False)
         code = ExitCode.INTERRUPTED
     except Exception as exc:
         if debug:
@@ -523,7 +537,8 @@ def eval_(
       dedup eval labels.jsonl --report report.json --format json
     """
     err = _stderr_console("auto")
-    try:
+
+    def body() -> ExitCode:
         config = build_config(flags, config_file, isolated)
         gold = load_labels(labels)
         report: Report | None = None
@@ -537,21 +552,9 @@ def eval_(
         check_scanned(gold, scanned, config.root)
         evaluation = evaluate(gold, clusters, config.root)
         _write_evaluation(evaluation, output_format, output)
-        code = eval_exit_code(report)
-    except DedupError as exc:
-        err.print(f"dedup: error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        code = ExitCode.ERROR
-    except KeyboardInterrupt:
-        code = ExitCode.INTERRUPTED
-    except Exception as exc:
-        if debug:
-            traceback.print_exc()
-        err.print(
-            f"dedup: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-            markup=False,
-        )
-        code = ExitCode.ERROR
-    sys.exit(int(code))
+        return eval_exit_code(report)
+
+    _finish(body, err, debug)
 
 
 def _read_report(path: Path) -> tuple[list[Cluster], list[str]]:

@@ -15,10 +15,12 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from conftest import write
 
 from dedup import __version__
 from dedup.cli import main
@@ -65,17 +67,6 @@ def clusters(text: str) -> list[tuple[str, list[tuple[str, int]]]]:
 
 def summary(result: Result) -> str:
     return untimed(result.stdout.splitlines()[-1])
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
 
 
 @pytest.fixture
@@ -682,3 +673,24 @@ def test_help(flag: str) -> None:
     assert scan.stdout.startswith("Usage: dedup scan [OPTIONS] [PATHS]...\n")
     assert "Exit status: 0 nothing at or above the gate, 1 repeats found, 2 error" in scan.stdout
     assert scan.stderr == ""
+
+
+def _interrupt(*args: object, **kwargs: object) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("command", [["scan", "samples"], ["eval", "labels.jsonl", "samples"]])
+def test_an_interrupt_exits_130_with_one_line_and_no_report(
+    in_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    # Ctrl-C arrives while the scan runs (our own scan function raises it, as Python would).
+    monkeypatch.setattr("dedup.cli.run_scan", _interrupt)
+    labels = tmp_path / "labels.jsonl"
+    pair = {"a": {"path": "a.txt", "line": 1}, "b": {"path": "b.txt", "line": 1}, "label": 1}
+    labels.write_text(json.dumps(pair) + "\n")
+    out = tmp_path / "r.json"
+    args = [a.replace("labels.jsonl", str(labels)) for a in command]
+    result = run(*args, "--format", "json", "-o", str(out))
+    assert result.exit_code == 130
+    assert result.stderr == "dedup: interrupted; no report was written\n"
+    assert not out.exists()
