@@ -17,11 +17,12 @@ from typing import Any
 import numpy as np
 
 from benchmarks import mrpc
-from dedup.candidates import Pair, lsh_pairs, rare_word_pairs
+from dedup.candidates import Pair, rare_word_pairs
 from dedup.config import Config
 from dedup.pipeline import REWORDED_MIN_SHARED
+from dedup.pipeline import _lsh as _lsh_array
 from dedup.rarity import Rarity, rarity
-from dedup.signatures import shingle_hashes, signatures, word_hashes
+from dedup.signatures import shingle_hashes, word_hashes
 from dedup.verify import (
     MIN_REWORDED_ALIGNED,
     Text,
@@ -38,8 +39,7 @@ def _chars(text: Text, k: int = 5) -> Any:
 
 def _lsh(keys: list[int], sets: list[Any], threshold: float, config: Config) -> set[Pair]:
     """The scan's LSH stage (which returns an array of pairs) as a set of pairs."""
-    rows = signatures(sets, config.num_perm, config.seed)
-    return {(a, b) for a, b in lsh_pairs(keys, rows, threshold).tolist()}
+    return {(a, b) for a, b in _lsh_array(keys, sets, threshold, config)[0].tolist()}
 
 
 def candidate_signals(texts: list[Text], weights: Rarity) -> dict[str, Callable[[], set[Pair]]]:

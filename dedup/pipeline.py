@@ -20,9 +20,11 @@ from dedup.allowlist import Example, allowlist_texts, allowlisted
 from dedup.baseline import Baseline, from_report, mark
 from dedup.baseline import load as load_baseline
 from dedup.candidates import (
+    MAX_LSH_BUCKET,
+    Capped,
     Pair,
     PairArray,
-    lsh_pairs,
+    capped_lsh_pairs,
     rare_word_pairs,
     shared_sentence_pairs,
     union_pairs,
@@ -49,7 +51,7 @@ from dedup.normalize import content_sequence, sentences, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
-from dedup.signatures import text_signatures
+from dedup.signatures import U32, batch_word_hashes, shingle_hashes, signatures
 from dedup.verify import Text, verify
 from dedup.walk import walk
 
@@ -87,9 +89,15 @@ class FileResult:
     ignored: int = 0  # paragraphs under an ignore marker
 
 
-def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -> FileResult:
+def process_file(
+    source: SourceFile,
+    max_bytes: int,
+    text_field: str = "text",
+    encoding: str | None = None,
+    binary_as_text: bool = False,
+) -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
-    outcome, warning = read_document(source, max_bytes)
+    outcome, warning = read_document(source, max_bytes, encoding, binary_as_text)
     warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
         return FileResult(outcome, warnings, ())
@@ -116,7 +124,7 @@ def normalise_block(block: Block) -> Piece:
     )
 
 
-def _process(job: tuple[SourceFile, int, str]) -> FileResult:
+def _process(job: tuple[SourceFile, int, str, str | None, bool]) -> FileResult:
     return process_file(*job)
 
 
@@ -129,7 +137,10 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
 
 
 def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
-    jobs = [(f, config.max_file_size, config.text_field) for f in files]
+    jobs = [
+        (f, config.max_file_size, config.text_field, config.encoding, config.binary_as_text)
+        for f in files
+    ]
     workers = _worker_count(config, files)
     if workers == 1 or len(files) < 2:
         yield from map(_process, jobs)
@@ -166,6 +177,7 @@ class Found:
     candidate_pairs: int
     verified_pairs: int
     allowlisted: int = 0  # paragraphs matching the allowlist
+    warnings: tuple[Warning_, ...] = ()  # about the matching (buckets paired as stars)
 
 
 def scan(
@@ -195,13 +207,14 @@ def scan(
         collected.paragraphs, collected.sentence_keys
     )
     weights = rarity(t.content for t in texts)
-    allowed, pairs = _allowlisted(texts, text_sentences, before.allow, config, weights)
+    allowed, pairs, capped = _allowlisted(texts, text_sentences, before.allow, config, weights)
+    extra = (_capped_warning(capped, occurrences),) if capped.buckets else ()
     allowlisted = sum(len(occurrences[t]) for t in allowed)
     for text_id in allowed:
         occurrences[text_id] = []
     links = _verified(texts, pairs, config, weights)
     clusters = build_clusters(occurrences, links)
-    found = Found(clusters, len(texts), len(pairs), len(links), allowlisted)
+    found = Found(clusters, len(texts), len(pairs), len(links), allowlisted, extra)
     return after_scan(finish(collected, found, started), config, before)
 
 
@@ -288,7 +301,7 @@ def finish(collected: Collected, found: Found, started: float) -> Report:
         files_scanned=collected.scanned,
         skipped=collected.skipped,
         errors=collected.errors,
-        warnings=collected.warnings,
+        warnings=tuple(sorted((*collected.warnings, *found.warnings), key=lambda w: w.path)),
         clusters=tuple(found.clusters),
         stats=stats,
     )
@@ -332,7 +345,9 @@ def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[
         except OSError as exc:
             raise ConfigError(f"allowlist {path}: {exc.strerror or exc}") from None
         source = SourceFile(path, str(path), True, size)
-        result = process_file(source, config.max_file_size, config.text_field)
+        result = process_file(
+            source, config.max_file_size, config.text_field, config.encoding, config.binary_as_text
+        )
         outcome = result.outcome
         if isinstance(outcome, Skipped):
             raise ConfigError(f"allowlist {path}: {outcome.reason}")
@@ -342,14 +357,35 @@ def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[
     return accepted, changes, pieces
 
 
+def _capped_warning(capped: Capped, occurrences: Sequence[Sequence[Paragraph]]) -> Warning_:
+    """One warning per scan: candidate buckets over the cap were paired as stars.
+
+    It names the file of the first such bucket's first text (the schema wants a path).
+    """
+    first = capped.first if capped.first is not None else 0
+    path = occurrences[first][0].path if first < len(occurrences) else "."
+    return capped_warning(capped, path)
+
+
+def capped_warning(capped: Capped, path: str) -> Warning_:
+    """The warning about buckets paired as stars, located at ``path`` (both engines give it)."""
+    return Warning_(
+        path,
+        f"{capped.buckets} candidate bucket(s) held more than {MAX_LSH_BUCKET} texts (many "
+        "variants of one paragraph, or one sentence in many); each was paired as a star, every "
+        "text with the bucket's first only, so near copies among them may be missed",
+    )
+
+
 def _allowlisted(
     texts: list[Text],
     text_sentences: list[tuple[str, ...]],
     examples: list[Example],
     config: Config,
     weights: Rarity,
-) -> tuple[frozenset[int], PairArray]:
-    """The texts matching the allowlist, and the candidate pairs among the other texts.
+) -> tuple[frozenset[int], PairArray, Capped]:
+    """The texts matching the allowlist, the candidate pairs among the other texts, and the
+    candidate buckets paired as stars.
 
     The allowlisted paragraphs join the MinHash index (so they find their copies at no extra
     cost), with no sentence keys (so the scanned texts' sentence buckets stay as they are).
@@ -357,12 +393,14 @@ def _allowlisted(
     n = len(texts)
     allow = allowlist_texts(examples, n)
     both = [*texts, *allow.texts]
-    pairs = _candidates(both, [*text_sentences, *([()] * len(allow.texts))], config, weights)
+    pairs, capped = _candidates(
+        both, [*text_sentences, *([()] * len(allow.texts))], config, weights
+    )
     if not allow.texts:
-        return frozenset(), pairs
+        return frozenset(), pairs, capped
     found = allowlisted(texts, text_sentences, allow, map(tuple, pairs.tolist()), config, weights)
     out = np.isin(pairs, np.fromiter(found, dtype=np.int64, count=len(found))) | (pairs >= n)
-    return found, pairs[~out.any(axis=1)]
+    return found, pairs[~out.any(axis=1)], capped
 
 
 # What verification needs besides the pairs: the texts, the settings and the word weights.
@@ -457,21 +495,30 @@ def _candidates(
     text_sentences: Sequence[tuple[str, ...]],
     config: Config,
     weights: Rarity,
-) -> PairArray:
+) -> tuple[PairArray, Capped]:
     # Short texts are matched exactly only: with a handful of words one changed word is a
     # different text, and fewer words than the shingle size would give an empty shingle set.
     fuzzy_min = max(config.min_words, config.shingle_size)
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
-    lexical_pairs = _lsh([t.id for t in lexical], [t.words for t in lexical], config)
+    lexical_pairs, lsh_capped = _lsh(
+        [t.id for t in lexical],
+        [
+            shingle_hashes(hashes, config.shingle_size)
+            for hashes in batch_word_hashes([t.words for t in lexical])
+        ],
+        config.lsh_threshold,
+        config,
+    )
     reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
     if config.reworded:
         reworded_pairs = union_pairs(_reworded_candidates(texts, fuzzy_min, weights))
-    sentence_pairs = shared_sentence_pairs(
+    sentence_pairs, sentence_capped = shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
         if len(t.words) >= fuzzy_min
     )
-    return union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
+    pairs = union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
+    return pairs, lsh_capped.plus(sentence_capped)
 
 
 # Candidates for the reworded tier share rare words worth this share of the lighter text's
@@ -487,8 +534,10 @@ def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity)
     )
 
 
-def _lsh(keys: list[int], texts: list[tuple[str, ...]], config: Config) -> PairArray:
+def _lsh(
+    keys: list[int], sets: list[U32], threshold: float, config: Config
+) -> tuple[PairArray, Capped]:
     if len(keys) < 2:
-        return np.empty((0, 2), dtype=np.int64)
-    rows = text_signatures(texts, config.shingle_size, config.num_perm, config.seed)
-    return lsh_pairs(keys, rows, config.lsh_threshold)
+        return np.empty((0, 2), dtype=np.int64), Capped()
+    rows = signatures(sets, config.num_perm, config.seed)
+    return capped_lsh_pairs(keys, rows, threshold)

@@ -47,6 +47,7 @@ from dedup.candidates import (
     RARE_MAX_POSTINGS,
     RARE_MAX_SHARE,
     RARE_MIN_POSTINGS,
+    Capped,
     band_slices,
 )
 from dedup.cluster import clusters_of_components
@@ -61,6 +62,7 @@ from dedup.pipeline import (
     Found,
     after_scan,
     before_scan,
+    capped_warning,
     collect,
     finish,
     normalise_block,
@@ -146,7 +148,12 @@ def scan(
         warnings.filterwarnings("ignore", _PANDAS_WARNING)
         paragraphs = work.save(_paragraph_frame(spark, collected), "paragraphs")
         matched = _match(paragraphs, config, work)
-    found = _found(matched, lambda row: collected.paragraphs[row["pid"]], _walk_order)
+    found = _found(
+        matched,
+        lambda row: collected.paragraphs[row["pid"]],
+        _walk_order,
+        lambda first: collected.paragraphs[first].path,  # a text's id is its first paragraph's
+    )
     return after_scan(finish(collected, found, started), config, before)
 
 
@@ -356,6 +363,7 @@ class _Matched:
     texts: int
     candidates: int
     verified: int
+    capped: Capped  # buckets paired as stars
 
 
 _DETAILS = ("path", "start_line", "end_line", "text")
@@ -364,7 +372,10 @@ _DETAILS = ("path", "start_line", "end_line", "text")
 def _match(paragraphs: DataFrame, config: Config, work: _Work) -> _Matched:
     """Every stage after reading, on ``paragraphs`` (pid, words, keys[, details])."""
     texts, weights, n = _texts(paragraphs, work)
-    pairs = work.save(_candidates(texts, weights, n, config, work), "pairs")
+    candidates, capped_firsts = _candidates(texts, weights, n, config, work)
+    pairs = work.save(candidates, "pairs")
+    summary = capped_firsts.agg(F.count("*").alias("buckets"), F.min("first").alias("first"))
+    capped = Capped(*summary.collect()[0])
     links = work.save(_verified(texts, pairs, n, config), "links")
     roots = work.save(_clustered(texts, _components(links, work)), "roots")
     details = [c for c in _DETAILS if c in paragraphs.columns]
@@ -379,14 +390,23 @@ def _match(paragraphs: DataFrame, config: Config, work: _Work) -> _Matched:
         n,
         pairs.count(),
         links.count(),
+        capped,
     )
 
 
 def _found(
-    matched: _Matched, paragraph: Callable[[Any], Paragraph], order: Callable[[Any], Any]
+    matched: _Matched,
+    paragraph: Callable[[Any], Paragraph],
+    order: Callable[[Any], Any],
+    path_of: Callable[[int], str],
 ) -> Found:
     clusters = _assemble(matched.members, matched.links, paragraph, order)
-    return Found(clusters, matched.texts, matched.candidates, matched.verified)
+    capped = matched.capped
+    extra: tuple[Warning_, ...] = ()
+    if capped.buckets:
+        where = path_of(capped.first) if capped.first is not None else "."
+        extra = (capped_warning(capped, where),)
+    return Found(clusters, matched.texts, matched.candidates, matched.verified, 0, extra)
 
 
 def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, int]:
@@ -435,8 +455,9 @@ def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, in
     return work.save(texts, "texts"), weights, n
 
 
-def _bucket_pairs(members: DataFrame, keys: list[str], cap: int) -> DataFrame:
-    """Pairs ``(a, b)``, ``a < b``, in the same bucket; past ``cap``, a star on the first."""
+def _bucket_pairs(members: DataFrame, keys: list[str], cap: int) -> tuple[DataFrame, DataFrame]:
+    """Pairs ``(a, b)``, ``a < b``, in the same bucket; past ``cap``, a star on the first (whose
+    ids are returned too, one row per capped bucket)."""
     sizes = members.groupBy(*keys).agg(F.count("*").alias("size"), F.min("tid").alias("first"))
     sized = members.join(sizes, keys)
     small = sized.filter(F.col("size") <= cap)
@@ -444,25 +465,24 @@ def _bucket_pairs(members: DataFrame, keys: list[str], cap: int) -> DataFrame:
     right = small.select(*keys, F.col("tid").alias("b"))
     pairs = left.join(right, keys).filter(F.col("a") < F.col("b")).select("a", "b")
     star = sized.filter((F.col("size") > cap) & (F.col("tid") != F.col("first")))
-    return pairs.unionByName(star.select(F.col("first").alias("a"), F.col("tid").alias("b")))
+    pairs = pairs.unionByName(star.select(F.col("first").alias("a"), F.col("tid").alias("b")))
+    return pairs, sizes.filter(F.col("size") > cap).select("first")
 
 
 def _candidates(
     texts: DataFrame, weights: DataFrame, n: int, config: Config, work: _Work
-) -> DataFrame:
+) -> tuple[DataFrame, DataFrame]:
     fuzzy = texts.filter(F.col("length") >= max(config.min_words, config.shingle_size))
     bands = fuzzy.select("tid", "words").mapInArrow(
         partial(_band_batch, config), "band int, key binary, tid long"
     )
-    parts = [_bucket_pairs(work.save(bands, "bands"), ["band", "key"], MAX_LSH_BUCKET)]
+    lsh, lsh_capped = _bucket_pairs(work.save(bands, "bands"), ["band", "key"], MAX_LSH_BUCKET)
     sentences = fuzzy.select("tid", F.explode(F.array_distinct("keys")).alias("key"))
-    parts.append(_bucket_pairs(sentences, ["key"], MAX_SENTENCE_BUCKET))
+    shared, shared_capped = _bucket_pairs(sentences, ["key"], MAX_SENTENCE_BUCKET)
+    union = lsh.unionByName(shared)
     if config.reworded:
-        parts.append(_rare_pairs(fuzzy, weights, n))
-    union = parts[0]
-    for part in parts[1:]:
-        union = union.unionByName(part)
-    return union.distinct()
+        union = union.unionByName(_rare_pairs(fuzzy, weights, n))
+    return union.distinct(), lsh_capped.unionByName(shared_capped)
 
 
 def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int) -> DataFrame:
@@ -608,6 +628,12 @@ def scan_dataset(
             raise InputError(f"two records share an {id_field!r} value: give each its own id")
         short = paragraphs.filter(F.size("words") < config.min_words).count()
         matched = _match(paragraphs, config, work)
+        first = matched.capped.first
+        located = paragraphs.filter(F.col("pid") == F.lit(first)).select("path").collect()
+
+    def path_of(_: int) -> str:
+        return str(located[0]["path"]) if located else "."
+
     problem = f"{missing} records without a {config.text_field!r} string; skipped"
     warned = (Warning_(", ".join(paths), problem),) if missing else ()
     collected = Collected(len(paths), tuple(paths), (), (), warned, [], [], short, count)
@@ -617,6 +643,7 @@ def scan_dataset(
             row["pid"], row["path"], row["start_line"], row["end_line"], row["text"], ()
         ),
         _place,
+        path_of,
     )
     return after_scan(finish(collected, found, started), config, before)
 
