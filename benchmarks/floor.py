@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Iterator
 
 BLANK_LINES = re.compile(r"\n\s*\n")
 NON_WORD = re.compile(r"\W+")
 
 
-def floor(root: str) -> tuple[int, int]:
-    """``(paragraphs, distinct paragraphs)`` under ``root``."""
-    counts: dict[int, int] = {}
+def paragraph_keys(root: str) -> Iterator[str]:
+    """Each paragraph under ``root``, lower-cased with runs of non-word characters as a space."""
     for folder, dirs, files in os.walk(root):
         dirs.sort()
         for name in sorted(files):
@@ -26,8 +26,15 @@ def floor(root: str) -> tuple[int, int]:
             for paragraph in BLANK_LINES.split(text):
                 key = NON_WORD.sub(" ", paragraph.lower()).strip()
                 if key:
-                    digest = hash(key)
-                    counts[digest] = counts.get(digest, 0) + 1
+                    yield key
+
+
+def floor(root: str) -> tuple[int, int]:
+    """``(paragraphs, distinct paragraphs)`` under ``root``."""
+    counts: dict[int, int] = {}
+    for key in paragraph_keys(root):
+        digest = hash(key)
+        counts[digest] = counts.get(digest, 0) + 1
     return sum(counts.values()), len(counts)
 
 

@@ -10,29 +10,21 @@ benchmark uses it only when the table says the naive figure is extrapolated).
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 
 from datasketch import MinHash, MinHashLSH
 
-from benchmarks.floor import BLANK_LINES, NON_WORD
+from benchmarks.floor import paragraph_keys
 
 SHINGLE = 5
 NUM_PERM = 128
 
 
 def paragraph_words(root: str) -> Iterator[list[str]]:
-    """The normalised words of each paragraph under ``root``, in walk order."""
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in sorted(files):
-            with open(os.path.join(folder, name), encoding="utf-8") as handle:
-                text = handle.read()
-            for paragraph in BLANK_LINES.split(text):
-                words = NON_WORD.sub(" ", paragraph.lower()).split()
-                if words:
-                    yield words
+    """The normalised words of each paragraph under ``root``, in walk order (as the floor reads)."""
+    for key in paragraph_keys(root):
+        yield key.split()
 
 
 def naive(root: str, limit: int | None = None) -> tuple[int, int]:

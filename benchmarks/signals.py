@@ -39,7 +39,7 @@ def _chars(text: Text, k: int = 5) -> Any:
 
 def _lsh(keys: list[int], sets: list[Any], threshold: float, config: Config) -> set[Pair]:
     """The scan's LSH stage (which returns an array of pairs) as a set of pairs."""
-    return {(a, b) for a, b in _lsh_array(keys, sets, threshold, config).tolist()}
+    return {(a, b) for a, b in _lsh_array(keys, sets, threshold, config)[0].tolist()}
 
 
 def candidate_signals(texts: list[Text], weights: Rarity) -> dict[str, Callable[[], set[Pair]]]:

@@ -20,6 +20,7 @@ import heapq
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -55,6 +56,18 @@ I64 = npt.NDArray[np.int64]
 PairArray = I64  # shape (n, 2): one candidate pair per row, the smaller id first
 
 
+@dataclass(frozen=True, slots=True)
+class Capped:
+    """Buckets over their cap, paired as a star (recall may be lower inside them)."""
+
+    buckets: int = 0
+    first: int | None = None  # the smallest centre id among them
+
+    def plus(self, other: Capped) -> Capped:
+        firsts = [f for f in (self.first, other.first) if f is not None]
+        return Capped(self.buckets + other.buckets, min(firsts) if firsts else None)
+
+
 @lru_cache(maxsize=16)
 def bands_and_rows(threshold: float, num_perm: int) -> tuple[int, int]:
     """datasketch's choice of (bands, rows) for ``threshold``, weighted towards recall."""
@@ -65,30 +78,43 @@ def bands_and_rows(threshold: float, num_perm: int) -> tuple[int, int]:
 def lsh_pairs(
     keys: Sequence[int], rows: U32, threshold: float, cap: int | None = MAX_LSH_BUCKET
 ) -> PairArray:
+    """The pairs of ``capped_lsh_pairs``."""
+    return capped_lsh_pairs(keys, rows, threshold, cap)[0]
+
+
+def capped_lsh_pairs(
+    keys: Sequence[int], rows: U32, threshold: float, cap: int | None = MAX_LSH_BUCKET
+) -> tuple[PairArray, Capped]:
     """Pairs ``(a, b)``, ``a < b``, of keys whose signatures share at least one LSH band.
 
     The pairs of the buckets of datasketch's ``MinHashLSH`` with the same (bands, rows), where
     a bucket of more than ``cap`` keys gives the pairs of its smallest key only (``None``: no
     cap, exactly what ``MinHashLSH.query`` returns); ``datasketch_pairs`` reads them from
     datasketch's index and a differential test holds the two equal. Found by sorting each band
-    instead of one dictionary look-up per band and text. Sorted, as an ``(n, 2)`` array.
+    instead of one dictionary look-up per band and text. Sorted, as an ``(n, 2)`` array, with
+    the buckets over ``cap`` (counted per band).
     """
     if len(keys) < 2:
-        return np.empty((0, 2), dtype=np.int64)
+        return np.empty((0, 2), dtype=np.int64), Capped()
     key_array = np.asarray(keys, dtype=np.int64)
     by_key = np.argsort(key_array, kind="stable")  # a run's first row is its smallest key
     key_array, rows = key_array[by_key], rows[by_key]
     bands, width = bands_and_rows(threshold, int(rows.shape[1]))
     merged = _PairSet(len(keys))
+    capped = Capped()
     for band in range(bands):
-        merged.add(_band_pairs(rows[:, band * width : (band + 1) * width], cap))
-    return union_pairs(key_array[merged.decode()])
+        codes, big = _band_pairs(rows[:, band * width : (band + 1) * width], cap)
+        merged.add(codes)
+        if big.size:
+            capped = capped.plus(Capped(int(big.size), int(key_array[big.min()])))
+    return union_pairs(key_array[merged.decode()]), capped
 
 
-def _band_pairs(band: U32, cap: int | None) -> I64:
+def _band_pairs(band: U32, cap: int | None) -> tuple[I64, I64]:
     """Pair codes ``i * n + j`` (``i < j``, row indices) of rows whose band values are equal.
 
-    A run of more than ``cap`` equal rows gives only the pairs of its first row.
+    A run of more than ``cap`` equal rows gives only the pairs of its first row; the first rows
+    of those runs are returned too.
     """
     n = band.shape[0]
     order = np.lexsort(band.T[::-1])  # stable: equal rows stay in row order
@@ -99,19 +125,21 @@ def _band_pairs(band: U32, cap: int | None) -> I64:
     ends = np.append(starts[1:], n)
     run_end = np.repeat(ends, ends - starts)  # for each sorted position, the end of its run
     partners = run_end - np.arange(n) - 1  # later members of the same run
+    big: I64 = np.empty(0, dtype=np.int64)
     if cap is not None:
         run_start = np.repeat(starts, ends - starts)
         partners[(run_end - run_start > cap) & (np.arange(n) != run_start)] = 0
+        big = order[starts[ends - starts > cap]].astype(np.int64)
     total = int(partners.sum())
     if total == 0:
-        return np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), big
     first = np.repeat(np.arange(n), partners)
     offset = np.arange(total) - np.repeat(np.cumsum(partners) - partners, partners)
     left, right = order[first], order[first + 1 + offset]
     low = np.minimum(left, right).astype(np.int64)
     high = np.maximum(left, right).astype(np.int64)
     codes: I64 = low * n + high
-    return codes
+    return codes, big
 
 
 class _PairSet:
@@ -186,8 +214,10 @@ def _bucket_pairs(ids: Sequence[int], cap: int | None) -> Iterable[Pair]:
     return ((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
 
 
-def shared_sentence_pairs(sentences: Iterable[tuple[int, Iterable[str]]]) -> set[Pair]:
-    """Pairs of texts that share a normalised sentence.
+def shared_sentence_pairs(
+    sentences: Iterable[tuple[int, Iterable[str]]],
+) -> tuple[set[Pair], Capped]:
+    """Pairs of texts that share a normalised sentence, and the sentence buckets over the cap.
 
     Args:
         sentences: ``(text id, sentence keys)`` for every text, ids in increasing order.
@@ -197,9 +227,12 @@ def shared_sentence_pairs(sentences: Iterable[tuple[int, Iterable[str]]]) -> set
         for key in set(keys):
             buckets[key].append(text_id)
     pairs: set[Pair] = set()
+    capped = Capped()
     for ids in buckets.values():
         pairs.update(_bucket_pairs(ids, MAX_SENTENCE_BUCKET))
-    return pairs
+        if len(ids) > MAX_SENTENCE_BUCKET:
+            capped = capped.plus(Capped(1, ids[0]))
+    return pairs, capped
 
 
 def rare_word_pairs(

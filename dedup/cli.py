@@ -115,9 +115,25 @@ def main() -> None:
     help="Field holding the text of a .jsonl record [default: text].",
 )
 @click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders.")
-@click.option("--no-ignore", is_flag=True, default=None, help="Do not honour .gitignore.")
+@click.option(
+    "--no-ignore",
+    is_flag=True,
+    default=None,
+    help="Do not honour .gitignore, .ignore, .dedupignore.",
+)
 @click.option("--follow", is_flag=True, default=None, help="Follow symbolic links.")
 @click.option("--max-file-size", type=click.IntRange(1), help="Skip larger files (bytes).")
+@click.option("--encoding", metavar="LABEL", help="Codec of files without a BOM [default: utf-8].")
+@click.option(
+    "--text",
+    "binary_as_text",
+    is_flag=True,
+    default=None,
+    help="Read files with NUL bytes as text (NULs kept).",
+)
+@click.option(
+    "--max-depth", type=click.IntRange(0), metavar="N", help="Do not enter folders deeper than N."
+)
 @click.option("-j", "--jobs", type=click.IntRange(0, 256), help="Worker processes (0: auto).")
 @click.option(
     "--root",
@@ -246,6 +262,9 @@ _FLAG_FIELDS = {
     "hidden": "hidden",
     "follow": "follow_symlinks",
     "max_file_size": "max_file_size",
+    "max_depth": "max_depth",
+    "encoding": "encoding",
+    "binary_as_text": "binary_as_text",
     "text_field": "text_field",
     "jobs": "jobs",
     "root": "root",
@@ -469,7 +488,12 @@ def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
 @click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths.")
 @click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders.")
-@click.option("--no-ignore", is_flag=True, default=None, help="Do not honour .gitignore.")
+@click.option(
+    "--no-ignore",
+    is_flag=True,
+    default=None,
+    help="Do not honour .gitignore, .ignore, .dedupignore.",
+)
 @click.option("-j", "--jobs", type=click.IntRange(0, 256), help="Worker processes (0: auto).")
 @click.option(
     "--root",

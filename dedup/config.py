@@ -35,6 +35,10 @@ class Config:
     exclude: tuple[str, ...] = ()
     include: tuple[str, ...] = ()  # when set, only matching files are scanned
     max_file_size: int = 10 * 1024 * 1024
+    max_depth: int | None = None  # folders deeper than this below a root are not entered
+    # --- how files are read
+    encoding: str | None = None  # the codec of files without a BOM (None: UTF-8)
+    binary_as_text: bool = False  # read files with NUL bytes as text (``--text``)
     # --- which paragraphs
     min_words: int = 5  # shorter paragraphs are matched exactly only
     text_field: str = "text"  # the field of a JSON Lines record that holds its text
@@ -71,9 +75,13 @@ class Config:
         _check_range("num_perm", self.num_perm, 16, 1024)
         _check_range("max_file_size", self.max_file_size, 1, 2**40)
         _check_range("jobs", self.jobs, 0, 256)
+        if self.max_depth is not None:
+            _check_range("max_depth", self.max_depth, 0, 1_000_000)
         _check_range("seed", self.seed, 0, 2**32 - 1)  # numpy's seed range, used by datasketch
         # Above 0.9 datasketch finds no band layout for small num_perm: no candidates at all.
         _check_range("lsh_threshold", self.lsh_threshold, 0.0, 0.9)
+        if self.encoding is not None:
+            _check_encoding(self.encoding)
         if not self.text_field:
             raise ConfigError("text_field must not be empty")
         for name in (
@@ -99,6 +107,19 @@ class Config:
         return dataclasses.replace(self, **changes)
 
 
+def _check_encoding(label: str) -> None:
+    """Python's codec registry knows ``label`` as a bytes-to-text encoding."""
+    try:  # LookupError for unknown labels and bytes-to-bytes codecs (b"" is never looked up)
+        b"x".decode(label)
+    except UnicodeDecodeError:
+        pass  # a known codec that cannot decode this one byte (utf-16): fine
+    except LookupError as exc:
+        raise ConfigError(
+            f"encoding: unknown text encoding {label!r} (use a Python codec name such as "
+            "cp1252, latin-1, shift_jis, utf-16)"
+        ) from exc
+
+
 def _check_range(name: str, value: float, low: float, high: float) -> None:
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value!r}")
@@ -120,6 +141,14 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where} must be a list of glob patterns")
         return tuple(value)
+    if name == "encoding":
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where} must be a non-empty string, got {value!r}")
+        return value
+    if name == "max_depth":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} must be a whole number, got {value!r}")
+        return value
     if name in ("baseline", "allowlist"):
         return _paths(name, value, Path(source).parent, where)
     if isinstance(default, str):

@@ -20,9 +20,11 @@ from dedup.allowlist import Example, allowlist_texts, allowlisted
 from dedup.baseline import Baseline, from_report, mark
 from dedup.baseline import load as load_baseline
 from dedup.candidates import (
+    MAX_LSH_BUCKET,
+    Capped,
     Pair,
     PairArray,
-    lsh_pairs,
+    capped_lsh_pairs,
     rare_word_pairs,
     shared_sentence_pairs,
     union_pairs,
@@ -85,9 +87,15 @@ class FileResult:
     ignored: int = 0  # paragraphs under an ignore marker
 
 
-def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -> FileResult:
+def process_file(
+    source: SourceFile,
+    max_bytes: int,
+    text_field: str = "text",
+    encoding: str | None = None,
+    binary_as_text: bool = False,
+) -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
-    outcome, warning = read_document(source, max_bytes)
+    outcome, warning = read_document(source, max_bytes, encoding, binary_as_text)
     warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
         return FileResult(outcome, warnings, ())
@@ -112,7 +120,7 @@ def process_file(source: SourceFile, max_bytes: int, text_field: str = "text") -
     return FileResult(document, warnings, tuple(pieces), ignored)
 
 
-def _process(job: tuple[SourceFile, int, str]) -> FileResult:
+def _process(job: tuple[SourceFile, int, str, str | None, bool]) -> FileResult:
     return process_file(*job)
 
 
@@ -125,7 +133,10 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
 
 
 def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
-    jobs = [(f, config.max_file_size, config.text_field) for f in files]
+    jobs = [
+        (f, config.max_file_size, config.text_field, config.encoding, config.binary_as_text)
+        for f in files
+    ]
     workers = _worker_count(config, files)
     if workers == 1 or len(files) < 2:
         yield from map(_process, jobs)
@@ -199,7 +210,9 @@ def scan(
 
     occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
     weights = rarity(t.content for t in texts)
-    allowed, pairs = _allowlisted(texts, text_sentences, allow, config, weights)
+    allowed, pairs, capped = _allowlisted(texts, text_sentences, allow, config, weights)
+    if capped.buckets:
+        warnings.append(_capped_warning(capped, occurrences))
     allowlisted = sum(len(occurrences[t]) for t in allowed)
     for text_id in allowed:
         occurrences[text_id] = []
@@ -248,7 +261,9 @@ def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[
         except OSError as exc:
             raise ConfigError(f"allowlist {path}: {exc.strerror or exc}") from None
         source = SourceFile(path, str(path), True, size)
-        result = process_file(source, config.max_file_size, config.text_field)
+        result = process_file(
+            source, config.max_file_size, config.text_field, config.encoding, config.binary_as_text
+        )
         outcome = result.outcome
         if isinstance(outcome, Skipped):
             raise ConfigError(f"allowlist {path}: {outcome.reason}")
@@ -258,14 +273,30 @@ def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[
     return accepted, changes, pieces
 
 
+def _capped_warning(capped: Capped, occurrences: Sequence[Sequence[Paragraph]]) -> Warning_:
+    """One warning per scan: candidate buckets over the cap were paired as stars.
+
+    It names the file of the first such bucket's first text (the schema wants a path).
+    """
+    first = capped.first if capped.first is not None else 0
+    path = occurrences[first][0].path if first < len(occurrences) else "."
+    return Warning_(
+        path,
+        f"{capped.buckets} candidate bucket(s) held more than {MAX_LSH_BUCKET} texts (many "
+        "variants of one paragraph, or one sentence in many); each was paired as a star, every "
+        "text with the bucket's first only, so near copies among them may be missed",
+    )
+
+
 def _allowlisted(
     texts: list[Text],
     text_sentences: list[tuple[str, ...]],
     examples: list[Example],
     config: Config,
     weights: Rarity,
-) -> tuple[frozenset[int], PairArray]:
-    """The texts matching the allowlist, and the candidate pairs among the other texts.
+) -> tuple[frozenset[int], PairArray, Capped]:
+    """The texts matching the allowlist, the candidate pairs among the other texts, and the
+    candidate buckets paired as stars.
 
     The allowlisted paragraphs join the MinHash index (so they find their copies at no extra
     cost), with no sentence keys (so the scanned texts' sentence buckets stay as they are).
@@ -273,12 +304,14 @@ def _allowlisted(
     n = len(texts)
     allow = allowlist_texts(examples, n)
     both = [*texts, *allow.texts]
-    pairs = _candidates(both, [*text_sentences, *([()] * len(allow.texts))], config, weights)
+    pairs, capped = _candidates(
+        both, [*text_sentences, *([()] * len(allow.texts))], config, weights
+    )
     if not allow.texts:
-        return frozenset(), pairs
+        return frozenset(), pairs, capped
     found = allowlisted(texts, text_sentences, allow, map(tuple, pairs.tolist()), config, weights)
     out = np.isin(pairs, np.fromiter(found, dtype=np.int64, count=len(found))) | (pairs >= n)
-    return found, pairs[~out.any(axis=1)]
+    return found, pairs[~out.any(axis=1)], capped
 
 
 # What verification needs besides the pairs: the texts, the settings and the word weights.
@@ -373,12 +406,12 @@ def _candidates(
     text_sentences: Sequence[tuple[str, ...]],
     config: Config,
     weights: Rarity,
-) -> PairArray:
+) -> tuple[PairArray, Capped]:
     # Short texts are matched exactly only: with a handful of words one changed word is a
     # different text, and fewer words than the shingle size would give an empty shingle set.
     fuzzy_min = max(config.min_words, config.shingle_size)
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
-    lexical_pairs = _lsh(
+    lexical_pairs, lsh_capped = _lsh(
         [t.id for t in lexical],
         [
             shingle_hashes(hashes, config.shingle_size)
@@ -390,12 +423,13 @@ def _candidates(
     reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
     if config.reworded:
         reworded_pairs = union_pairs(_reworded_candidates(texts, fuzzy_min, weights))
-    sentence_pairs = shared_sentence_pairs(
+    sentence_pairs, sentence_capped = shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
         if len(t.words) >= fuzzy_min
     )
-    return union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
+    pairs = union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
+    return pairs, lsh_capped.plus(sentence_capped)
 
 
 # Candidates for the reworded tier share rare words worth this share of the lighter text's
@@ -411,8 +445,10 @@ def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity)
     )
 
 
-def _lsh(keys: list[int], sets: list[U32], threshold: float, config: Config) -> PairArray:
+def _lsh(
+    keys: list[int], sets: list[U32], threshold: float, config: Config
+) -> tuple[PairArray, Capped]:
     if len(keys) < 2:
-        return np.empty((0, 2), dtype=np.int64)
+        return np.empty((0, 2), dtype=np.int64), Capped()
     rows = signatures(sets, config.num_perm, config.seed)
-    return lsh_pairs(keys, rows, threshold)
+    return capped_lsh_pairs(keys, rows, threshold)

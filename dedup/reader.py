@@ -55,36 +55,52 @@ class Decoded:
     warning: str | None = None
 
 
-def decode(data: bytes) -> Decoded:
-    """Decode file bytes; a BOM wins over the binary check, so UTF-16 with a BOM is text."""
-    for bom, encoding in _BOMS:
+def decode(data: bytes, encoding: str | None = None, binary_as_text: bool = False) -> Decoded:
+    """Decode file bytes; a BOM wins over ``encoding`` and over the binary check.
+
+    Without a BOM the bytes are decoded with ``encoding`` (default UTF-8). A NUL makes the file
+    binary unless ``binary_as_text``: then each NUL is kept as the escaped byte U+DC00, a word
+    character, so the text never matches a copy without it.
+    """
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
-            body = data[len(bom) :]
-            try:
-                return Decoded(body.decode(encoding))
-            except UnicodeDecodeError:
-                return Decoded(
-                    body.decode(encoding, errors=ESCAPE_ERRORS),
-                    warning=f"invalid {encoding.upper()} data; bad code units kept as bytes, "
-                    "so only byte-identical text matches them",
-                )
-    if b"\x00" in data:
-        return Decoded(None, skip_reason="binary (contains NUL bytes)")
+            return _decode(data[len(bom) :], bom_encoding)
+    if encoding is None:
+        if b"\x00" in data and not binary_as_text:
+            return Decoded(None, skip_reason="binary (contains NUL bytes)")
+        return _keep_nul(_decode(data, "utf-8"))
+    decoded = _decode(data, encoding)
+    if decoded.text is not None and "\x00" in decoded.text and not binary_as_text:
+        return Decoded(None, skip_reason="binary (contains NUL characters)")
+    return _keep_nul(decoded)
+
+
+def _decode(body: bytes, encoding: str) -> Decoded:
+    """Strict decoding, else the bad bytes kept as lone surrogates and a warning."""
     try:
-        return Decoded(data.decode("utf-8"))
+        return Decoded(body.decode(encoding))
     except UnicodeDecodeError as exc:
         return Decoded(
-            data.decode("utf-8", errors="surrogateescape"),
-            warning=f"not valid UTF-8 (first bad byte at offset {exc.start}); "
-            "bytes kept as they are, so only byte-identical text matches them",
+            body.decode(encoding, errors=ESCAPE_ERRORS),
+            warning=f"not valid {codecs.lookup(encoding).name.upper()} (first bad byte at offset "
+            f"{exc.start}); bytes kept as they are, so only byte-identical text matches them",
         )
+
+
+def _keep_nul(decoded: Decoded) -> Decoded:
+    if decoded.text is None or "\x00" not in decoded.text:
+        return decoded
+    return Decoded(decoded.text.replace("\x00", chr(0xDC00)), warning=decoded.warning)
 
 
 ReadOutcome = Document | Skipped | FileError
 
 
-def read_document(source: SourceFile, max_bytes: int) -> tuple[ReadOutcome, Warning_ | None]:
-    """Read and decode ``source``; never blocks on a FIFO, never reads more than the cap."""
+def read_document(
+    source: SourceFile, max_bytes: int, encoding: str | None = None, binary_as_text: bool = False
+) -> tuple[ReadOutcome, Warning_ | None]:
+    """Read and decode ``source`` (see ``decode``); never blocks on a FIFO, never reads more
+    than the cap."""
     too_large = Skipped(source.display, f"too large (over {max_bytes} bytes; raise max-file-size)")
     if source.size > max_bytes:
         return too_large, Warning_(source.display, f"skipped: {too_large.reason}")
@@ -98,7 +114,7 @@ def read_document(source: SourceFile, max_bytes: int) -> tuple[ReadOutcome, Warn
         return FileError(source.display, "is no longer a regular file"), None
     if len(data) > max_bytes:
         return too_large, Warning_(source.display, f"skipped: {too_large.reason}")
-    decoded = decode(data)
+    decoded = decode(data, encoding, binary_as_text)
     if decoded.text is None:
         return Skipped(source.display, decoded.skip_reason or "binary"), None
     notes = [decoded.warning] if decoded.warning else []

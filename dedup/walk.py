@@ -1,7 +1,8 @@
 """Choose the files to scan: an iterative, sorted walk that honours ignore rules.
 
-Rules, in the spirit of ripgrep: hidden entries and VCS folders are skipped, ``.gitignore`` files
-(and ``.git/info/exclude``) are honoured, symbolic links are not followed unless asked, only
+Rules, in the spirit of ripgrep: hidden entries and VCS folders are skipped, ``.gitignore``,
+``.ignore`` and ``.dedupignore`` files (and ``.git/info/exclude``) are honoured, the later and the
+deeper file winning, symbolic links are not followed unless asked, only
 regular files are read during traversal, and one physical file is scanned once however many
 ways it is reached. ``include`` globs, when given, keep only the files found in folders that
 match one (folders themselves are always entered). A path named on the command line is always
@@ -26,6 +27,8 @@ from dedup.reader import read_regular
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
 MAX_IGNORE_FILE_BYTES = 1024 * 1024
 OWN_FILE = "dedup's own report or settings file"
+# Ignore files of one folder, weakest first (ripgrep's order, with ours in place of .rgignore).
+IGNORE_FILES = (".gitignore", ".ignore", ".dedupignore")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,18 +170,18 @@ class _Walker:
             return rules
         rules = rules.plus(repo, _read_lines(repo / ".git" / "info" / "exclude"))
         for parent in reversed(parents[1 : parents.index(repo) + 1]):
-            rules = rules.plus(parent, _read_lines(parent / ".gitignore"))
+            rules = _folder_rules(rules, parent)
         return rules
 
     def _walk_dir(self, top: Path, rules: _Rules, ancestors: set[tuple[int, int]]) -> None:
         # An explicit stack: Python 3.11's os.walk recurses and fails on deep trees.
-        stack: list[tuple[Path, _Rules, frozenset[tuple[int, int]]]] = [
-            (top, rules, frozenset(ancestors))
+        stack: list[tuple[Path, _Rules, frozenset[tuple[int, int]], int]] = [
+            (top, rules, frozenset(ancestors), 0)
         ]
         while stack:
-            folder, rules, above = stack.pop()
+            folder, rules, above, depth = stack.pop()
             if self.config.gitignore:
-                rules = rules.plus(folder, _read_lines(folder / ".gitignore"))
+                rules = _folder_rules(rules, folder)
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
@@ -188,9 +191,18 @@ class _Walker:
             subdirs = []
             for entry in entries:
                 child = self._visit(entry, rules, above)
-                if child is not None:
-                    subdirs.append(child)
+                if child is not None and self._within_depth(child[0], depth + 1):
+                    subdirs.append((*child, depth + 1))
             stack.extend(reversed(subdirs))
+
+    def _within_depth(self, folder: Path, depth: int) -> bool:
+        """Whether ``--max-depth`` lets the walk enter ``folder``; if not, list it as skipped."""
+        limit = self.config.max_depth
+        if limit is None or depth <= limit:
+            return True
+        reason = f"folder deeper than --max-depth {limit}"
+        self.result.skipped.append(Skipped(display_path(folder, self.root), reason))
+        return False
 
     def _visit(
         self, entry: os.DirEntry[str], rules: _Rules, above: frozenset[tuple[int, int]]
@@ -245,6 +257,13 @@ class _Walker:
 
     def _error(self, path: Path, message: str) -> None:
         self.result.errors.append(FileError(display_path(path, self.root), message))
+
+
+def _folder_rules(rules: _Rules, folder: Path) -> _Rules:
+    """``rules`` plus the ignore files of ``folder``, each overriding the one before."""
+    for name in IGNORE_FILES:
+        rules = rules.plus(folder, _read_lines(folder / name))
+    return rules
 
 
 def _read_lines(path: Path) -> list[str]:

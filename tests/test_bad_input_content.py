@@ -14,6 +14,7 @@ import pytest
 from conftest import PROSE, Cli, write
 
 from dedup.config import Config
+from dedup.errors import ConfigError
 from dedup.formats.lines import split_lines
 from dedup.pipeline import process_file
 from dedup.reader import decode
@@ -85,6 +86,24 @@ def test_b04_binary_file_is_skipped_quietly(tmp_path: Path, cli: Cli) -> None:
     assert "skipped logo.png: binary" in cli(".", "-v").stderr
 
 
+def test_b04_text_reads_binary_files_and_keeps_their_nuls(tmp_path: Path, cli: Cli) -> None:
+    nul = PROSE.replace(" ", " \x00", 1)  # one NUL inside the paragraph
+    write(tmp_path, {"a.txt": PROSE, "b.dat": nul, "c.dat": nul})
+    run = cli(".", "--format", "json", "--text", "--fail-on", "exact")
+    data = run.json()
+    assert data["files_scanned"] == ["a.txt", "b.dat", "c.dat"]
+    assert data["skipped"] == []
+    # b.dat and c.dat are exact copies; the NUL keeps them apart from a.txt (near at most)
+    [cluster] = data["clusters"]
+    paths = [m["path"] for m in cluster["members"]]
+    links = {(paths[link["a"]], paths[link["b"]], link["kind"]) for link in cluster["links"]}
+    assert ("b.dat", "c.dat", "exact") in links
+    assert not any(kind == "exact" and "a.txt" in (a, b) for a, b, kind in links)
+    assert "\\x00" in cluster["members"][1]["text"]  # shown escaped, never dropped
+    assert decode(b"ab\x00cd").text is None  # the default is unchanged
+    assert decode(b"ab\x00cd", binary_as_text=True).text == "ab\udc00cd"
+
+
 def test_b05_a_nul_anywhere_makes_the_file_binary(tmp_path: Path, cli: Cli) -> None:
     late = (PROSE + "\n\n") * 600 + "\x00" + PROSE  # the NUL lies past 64 KiB
     assert len(late.encode()) > 70_000
@@ -130,6 +149,39 @@ def test_b07_legacy_encodings_are_not_guessed(tmp_path: Path, cli: Cli) -> None:
     run = cli(".", "--format", "json", "--fail-on", "exact")
     assert run.code == 0
     assert [w["path"] for w in run.json()["warnings"]] == ["old.txt"]
+
+
+def test_b07_encoding_decodes_files_without_a_bom(tmp_path: Path, cli: Cli) -> None:
+    cp1252 = "\u201cQuoted\u201d " + PROSE
+    bom = codecs.BOM_UTF8 + cp1252.encode()
+    write(tmp_path, {"old.txt": cp1252.encode("cp1252"), "new.txt": bom})
+    run = cli(".", "--format", "json", "--encoding", "cp1252")
+    assert run.code == 1  # the BOM still wins for new.txt, cp1252 decodes old.txt
+    assert clusters_of(run.json()) == [{("new.txt", 1), ("old.txt", 1)}]
+    assert run.json()["warnings"] == []
+    assert decode(b"caf\xe9", "latin-1").text == "caf\u00e9"
+    assert decode(b"\x81", "cp1252").warning == (
+        "not valid CP1252 (first bad byte at offset 0); bytes kept as they are, "
+        "so only byte-identical text matches them"
+    )
+
+
+@pytest.mark.parametrize("label", ["klingon", "base64"])  # unknown; not a text encoding
+def test_b07_unknown_encoding_is_a_settings_error(tmp_path: Path, cli: Cli, label: str) -> None:
+    write(tmp_path, {"a.txt": PROSE})
+    run = cli(".", "--encoding", label)
+    assert run.code == 2
+    assert f"unknown text encoding {label!r}" in run.stderr
+    with pytest.raises(ConfigError, match="klingon"):
+        Config(encoding="klingon")
+
+
+def test_b07_forced_utf16_without_a_bom_is_text(tmp_path: Path, cli: Cli) -> None:
+    write(
+        tmp_path, {"wide.txt": PROSE.encode("utf-16-le"), "a.txt": codecs.BOM_UTF8 + PROSE.encode()}
+    )
+    run = cli(".", "--format", "json", "--encoding", "utf-16-le")
+    assert clusters_of(run.json()) == [{("a.txt", 1), ("wide.txt", 1)}]
 
 
 def test_b08_utf8_bom_is_stripped(tmp_path: Path, cli: Cli) -> None:

@@ -1,6 +1,7 @@
 """Bad input, part 3: scale, settings and output (CONVENTIONS.md section 1, B34-B43).
 
-Rows that do not apply yet: B38 (no ignore markers exist) and B40 (no baseline exists).
+B38 (unterminated ignore region) is tested in test_ignore.py and B40 (bad baseline) in
+test_baseline.py, beside the features they test.
 """
 
 from __future__ import annotations
@@ -71,6 +72,22 @@ def test_b37_many_near_variants_do_not_make_every_pair_a_candidate(tmp_path: Pat
     report = scan([str(tmp_path)], Config(root=tmp_path))
     assert [len(c.members) for c in report.clusters] == [400]
     assert report.stats.candidate_pairs < 400 * 399 // 2 // 4  # capped LSH buckets
+    [warning] = report.warnings  # one per scan, however many buckets were capped
+    assert warning.path == "v.txt"
+    assert "candidate bucket(s) held more than 64 texts" in warning.message
+
+
+def test_b37_capped_buckets_warn_on_stderr_and_in_json(tmp_path: Path, cli: Cli) -> None:
+    words = PROSE.split()
+    variants = [" ".join([*words, f"tail{i}"]) for i in range(70)]  # one sentence in 70 texts
+    write(tmp_path, {"few.txt": "\n\n".join(variants[:60]), "more.txt": "\n\n".join(variants)})
+    data = cli("few.txt", "--format", "json").json()
+    assert data["warnings"] == []  # 60 texts: under the cap, every pair is a candidate
+    run = cli("more.txt", "--format", "json")
+    [warning] = run.json()["warnings"]
+    count = int(warning["message"].split()[0])
+    assert warning["path"] == "more.txt" and count >= 2  # LSH bands and the shared sentence
+    assert f"dedup: warning: more.txt: {count} candidate bucket(s)" in run.stderr
 
 
 @pytest.mark.parametrize(

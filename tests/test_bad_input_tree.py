@@ -7,6 +7,7 @@ sockets) runs in a child process with a timeout.
 
 from __future__ import annotations
 
+import base64
 import errno
 import json
 import os
@@ -58,6 +59,26 @@ def test_b17_a_tree_1200_folders_deep_is_walked(tmp_path: Path, cli: Cli) -> Non
     assert run.code == 1
     bottom = "deep/" + "d/" * 1200 + "bottom.txt"
     assert members(run.json()) == [sorted([bottom, "deep/top.txt"])]
+
+
+def test_b17_max_depth_stops_the_walk_and_says_where(tmp_path: Path, cli: Cli) -> None:
+    write(tmp_path, {"a.txt": PROSE, "d1/b.txt": PROSE, "d1/d2/c.txt": PROSE})
+
+    def run(*flags: str) -> dict[str, Any]:
+        return cli(".", "--format", "json", *flags).json()
+
+    assert run("--max-depth", "1")["files_scanned"] == ["a.txt", "d1/b.txt"]
+    shallow = run("--max-depth", "0")
+    assert shallow["files_scanned"] == ["a.txt"]
+    assert shallow["skipped"] == [{"path": "d1", "reason": "folder deeper than --max-depth 0"}]
+    assert len(run()["files_scanned"]) == 3
+    (tmp_path / "d.toml").write_text("max-depth = 1\n")
+    settings = CliRunner().invoke(main, ["scan", "--config", "d.toml", "--format", "json"])
+    assert json.loads(settings.stdout)["files_scanned"] == ["a.txt", "d1/b.txt"]
+    (tmp_path / "d.toml").write_text("max-depth = -1\n")
+    bad = CliRunner().invoke(main, ["scan", ".", "--config", "d.toml"])
+    assert bad.exit_code == 2
+    assert "max_depth must be between 0 and 1000000, got -1" in bad.stderr
 
 
 def test_b17_the_walk_does_not_recurse(tmp_path: Path) -> None:
@@ -306,6 +327,25 @@ def test_b29_file_names_that_are_not_utf8_never_crash_the_output(tmp_path: Path)
     assert "Traceback" not in console.stderr + run.stderr
 
 
+def test_b29_path_bytes_tell_a_bad_byte_from_a_literal_backslash_x(tmp_path: Path) -> None:
+    (tmp_path / os.fsdecode(b"bad\xffname.txt")).write_text(PROSE)
+    write(tmp_path, {"bad\\xffname.txt": PROSE, "x.png": b"\x00"})  # the name holds \ x f f
+    os.rename(tmp_path / "x.png", tmp_path / os.fsdecode(b"bin\xfe.png"))
+    run = run_process(["scan", "--isolated", ".", "--format", "json", "-v"], tmp_path)
+    data = run.json()  # checked against the schema
+    [cluster] = data["clusters"]
+    # the same escaped text for both names; only the real byte carries path_bytes
+    assert [m["path"] for m in cluster["members"]] == ["bad\\xffname.txt"] * 2
+    raw = [m.get("path_bytes") for m in cluster["members"]]
+    assert set(raw) == {base64.b64encode(b"bad\xffname.txt").decode(), None}
+    assert data["path_bytes"] == {
+        "bad\\xffname.txt": base64.b64encode(b"bad\xffname.txt").decode(),
+        "bin\\xfe.png": base64.b64encode(b"bin\xfe.png").decode(),
+    }
+    plain = run_process(["scan", "--isolated", "bad\\xffname.txt", "--format", "json"], tmp_path)
+    assert "path_bytes" not in plain.json()  # only where needed
+
+
 def test_b30_a_newline_in_a_file_name_cannot_forge_output_lines(tmp_path: Path, cli: Cli) -> None:
     name = "evil\n  2. forged.txt:1\x1b[31m.txt"
     write(tmp_path, {name: PROSE, "a.txt": PROSE})
@@ -338,6 +378,23 @@ def test_b32_ignore_files_invalid_patterns_and_no_ignore(tmp_path: Path, cli: Cl
     (tmp_path / "sub").mkdir()
     os.mkfifo(tmp_path / "sub" / ".gitignore")  # read non-blocking: no hang
     assert cli(".").code == 0
+
+
+def test_b32_ignore_and_dedupignore_precedence(tmp_path: Path, cli: Cli) -> None:
+    files: dict[str, str | bytes] = dict.fromkeys(
+        ("a.txt", "b.log", "c.log", "d.md", "sub/e.md"), PROSE
+    )
+    write(tmp_path, files)
+    write(tmp_path, {".gitignore": "*.log\n", ".ignore": "!b.log\n*.md\n"})
+    write(tmp_path, {".dedupignore": "c.log\n!d.md\n", "sub/.gitignore": "!e.md\n"})
+
+    def scanned(*flags: str) -> list[str]:
+        return list(cli(".", "--format", "json", *flags).json()["files_scanned"])
+
+    # .ignore beats .gitignore (b.log back), .dedupignore beats both (d.md back, c.log out),
+    # and the deeper .gitignore beats the parent's .ignore (sub/e.md back).
+    assert scanned() == ["a.txt", "b.log", "d.md", "sub/e.md"]
+    assert scanned("--no-ignore") == ["a.txt", "b.log", "c.log", "d.md", "sub/e.md"]
 
 
 def test_b33_the_report_being_written_is_not_scanned(tmp_path: Path, cli: Cli) -> None:

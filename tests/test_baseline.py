@@ -20,6 +20,7 @@ from dedup import baseline
 from dedup.cli import main
 from dedup.config import Config
 from dedup.errors import ExitCode
+from dedup.gate import exit_code
 from dedup.models import BaselineState
 from dedup.pipeline import scan
 from dedup.reporters.json_report import schema
@@ -165,7 +166,7 @@ def test_a_new_cluster_fails_and_gating_options_still_apply(accepted: Path) -> N
         (None, "not found; create it with: dedup scan --update-baseline"),
     ],
 )
-def test_a_bad_baseline_is_an_error_saying_how_to_regenerate_it(
+def test_b40_a_bad_baseline_is_an_error_saying_how_to_regenerate_it(
     accepted: Path, content: str | None, message: str
 ) -> None:
     path = accepted / "bad.json"
@@ -211,23 +212,32 @@ PARAGRAPHS = [COMMITTEE, FLOOD, OTHER, "Short one.", "Another unrelated note abo
     order=st.permutations(range(len(PARAGRAPHS))),
     padding=st.integers(0, 20),
     name=st.sampled_from(["b.txt", "moved/b.txt", "renamed.md"]),
+    extra=st.sampled_from(["docs/a.txt", "docs/new.txt", "docs/moved/c.md"]),
 )
 def test_shifting_and_renaming_never_makes_a_copy_new(
-    tmp_path: Path, order: list[int], padding: int, name: str
+    tmp_path: Path, order: list[int], padding: int, name: str, extra: str
 ) -> None:
-    """P13: update-baseline then check is clean, whatever moves around."""
+    """P13: update-baseline then check exits 0, whatever moves around; one more copy exits 1."""
     root = tmp_path / f"p{padding}{len(name)}{''.join(map(str, order))}"
     tree(root, {"docs/a.txt": PARAGRAPHS, "docs/b.txt": [FLOOD, COMMITTEE]})
     base = root / "base.json"
     config = Config(root=root)
     accepted = baseline.from_report(scan([str(root / "docs")], config))
     base.write_text(baseline.render(accepted))
+    checked = config.replace(baseline=base)
+    assert exit_code(scan([str(root / "docs")], checked), checked) == ExitCode.CLEAN
     (root / "docs" / "b.txt").unlink()
     shuffled = ["Unrelated opening words." + "\n" * padding] + [PARAGRAPHS[i] for i in order]
     tree(root, {"docs/a.txt": shuffled, f"docs/{name}": [COMMITTEE, "Padding.", FLOOD]})
-    report = scan([str(root / "docs")], config.replace(baseline=base))
+    report = scan([str(root / "docs")], checked)
     assert report.clusters
     assert {c.baseline_state for c in report.clusters} == {BaselineState.UNCHANGED}
+    assert exit_code(report, checked) == ExitCode.CLEAN
+    path = root / extra  # a further copy of an accepted paragraph: multiplicity + 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    before = path.read_text() if path.exists() else ""
+    path.write_text(f"{before}\n\n{FLOOD}\n")
+    assert exit_code(scan([str(root / "docs")], checked), checked) == ExitCode.FINDINGS
 
 
 RETOLD = (

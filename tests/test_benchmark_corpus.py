@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,14 @@ def test_containment_edits() -> None:
     shorter = mutate.drop_sentence(TEXT, rng)
     assert shorter is not None and len(words(shorter)) < len(words(TEXT))
     assert mutate.drop_sentence("Only one sentence here.", rng) is None
+
+
+def test_floor_and_naive_read_the_same_paragraphs(tmp_path: Path) -> None:
+    from benchmarks.floor import floor
+    from benchmarks.naive import naive
+
+    same = "The licence grants every user the right to copy and share the work freely."
+    (tmp_path / "a.txt").write_text(f"{same}\n\nSomething else entirely, said once only.\n")
+    (tmp_path / "b.txt").write_text(same.upper().replace(" ", "   ") + "\n")
+    assert floor(str(tmp_path)) == (3, 2)  # three paragraphs, two distinct after the floor's key
+    assert naive(str(tmp_path)) == (3, 1)  # the two equal ones are the one candidate pair

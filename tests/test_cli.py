@@ -20,6 +20,7 @@ from typing import NoReturn
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from conftest import write
 
 from dedup import __version__
 from dedup.cli import main
@@ -66,17 +67,6 @@ def clusters(text: str) -> list[tuple[str, list[tuple[str, int]]]]:
 
 def summary(result: Result) -> str:
     return untimed(result.stdout.splitlines()[-1])
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
 
 
 @pytest.fixture

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from dedup.cli import main
@@ -82,7 +83,7 @@ def test_plain_text_markers_and_marker_lines_are_not_prose(tmp_path: Path) -> No
     assert report.warnings == ()
 
 
-def test_unterminated_start_warns_with_file_and_line_and_suppresses_nothing(
+def test_b38_unterminated_start_warns_with_file_and_line_and_suppresses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(
@@ -176,6 +177,40 @@ def test_a_marked_paragraph_never_appears_in_a_cluster(
     assert report.stats.ignored_paragraphs == len(hidden)
     assert len(report.clusters) == len(DISTINCT) - len(hidden)
     assert report.warnings == ()
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    layout=st.lists(
+        st.lists(st.tuples(st.integers(0, len(DISTINCT) - 1), st.booleans()), max_size=6),
+        min_size=1,
+        max_size=4,
+    ),
+    data=st.data(),
+)
+def test_removing_a_marker_never_reduces_the_findings(
+    tmp_path: Path, layout: list[list[tuple[int, bool]]], data: st.DataObject
+) -> None:
+    """P15: copies of a few paragraphs anywhere, some marked; unmark one and scan again."""
+    marks = [(f, i) for f, doc in enumerate(layout) for i, (_, m) in enumerate(doc) if m]
+    assume(marks)
+    undone = data.draw(st.sampled_from(marks))
+    root = Path(tempfile.mkdtemp(dir=tmp_path))  # a fresh folder per example
+
+    def findings(skip: tuple[int, int] | None) -> tuple[int, int]:
+        folder = root / ("after" if skip else "before")
+        folder.mkdir(parents=True)
+        for f, doc in enumerate(layout):
+            parts = [
+                ("dedup: ignore\n" if m and (f, i) != skip else "") + DISTINCT[t]
+                for i, (t, m) in enumerate(doc)
+            ]
+            write(folder, {f"f{f}.txt": "\n\n".join(parts) + "\n"})
+        report = scan([str(folder)], Config(root=folder))
+        return len(report.clusters), sum(len(c.members) for c in report.clusters)
+
+    before, after = findings(None), findings(undone)
+    assert after[0] >= before[0] and after[1] >= before[1]
 
 
 LINES = st.sampled_from(

@@ -1,7 +1,8 @@
 """Hypothesis properties P1-P18 of CONVENTIONS.md 4.3 (those that apply to what exists).
 
-Not applicable yet: P11 (no SARIF output), P12 (no GitHub annotations), P13 (no baseline),
-P15 (no suppression markers). Each property keeps a modest ``max_examples`` so the suite stays
+Not applicable yet: P11 (no SARIF output), P12 (no GitHub annotations). P13 (baseline stability)
+lives in test_baseline.py and P15 (suppression soundness) in test_ignore.py, next to the code
+they test. Each property keeps a modest ``max_examples`` so the suite stays
 fast; the ``ci`` profile (conftest.py) is derandomised, ``nightly`` searches much longer.
 """
 

@@ -10,6 +10,7 @@ import jsonschema
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import write
 from datasketch import MinHash, MinHashLSH
 
 from dedup.candidates import bands_and_rows, lsh_pairs
@@ -29,17 +30,6 @@ PROSE = (
     "The committee met on Tuesday to discuss the budget for the coming year, and after a long "
     "debate it agreed to fund the new library wing."
 )
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
 
 
 def valid(report_json: str) -> dict[str, object]:

@@ -6,8 +6,10 @@ that was not valid UTF-8 shown with backslash escapes instead of lone surrogates
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
@@ -31,6 +33,27 @@ def clean(text: str) -> str:
     return _SURROGATE.sub(_escaped, text)
 
 
+def raw_path(path: str) -> str | None:
+    """Base64 of the bytes of a file name that is not valid UTF-8 (None for every other name).
+
+    Its escaped text (``clean``) cannot be told apart from a name that really holds ``\\xNN``;
+    the bytes can, as in ripgrep's JSON.
+    """
+    if not _SURROGATE.search(path):
+        return None
+    try:
+        data = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # not from a file system: nothing better than the text
+        return None
+    return base64.b64encode(data).decode("ascii")
+
+
+def _path_bytes(paths: Iterable[str]) -> dict[str, Any]:
+    """The optional top-level ``path_bytes`` map: escaped path -> base64 of its raw bytes."""
+    found = {clean(p): raw for p in paths if (raw := raw_path(p)) is not None}
+    return {"path_bytes": dict(sorted(found.items()))} if found else {}
+
+
 def _cluster(cluster: Cluster) -> dict[str, Any]:
     state = cluster.baseline_state
     return {
@@ -41,6 +64,7 @@ def _cluster(cluster: Cluster) -> dict[str, Any]:
         "members": [
             {
                 "path": clean(m.path),
+                **({"path_bytes": raw} if (raw := raw_path(m.path)) is not None else {}),
                 "start_line": m.start_line,
                 "end_line": m.end_line,
                 "text": clean(m.text),
@@ -89,7 +113,16 @@ def report_dict(report: Report) -> dict[str, Any]:
             "clusters_by_kind": kinds,
         },
         "clusters": [_cluster(c) for c in report.clusters],
+        **_path_bytes(_all_paths(report)),
     }
+
+
+def _all_paths(report: Report) -> Iterable[str]:
+    yield from report.files_scanned
+    for notes in (report.skipped, report.errors, report.warnings):
+        yield from (n.path for n in notes)
+    for cluster in report.clusters:
+        yield from (m.path for m in cluster.members)
 
 
 def render_json(report: Report) -> str:
