@@ -16,6 +16,7 @@ Exact repeats never get here: the pipeline collapses them to one text first.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -44,7 +45,11 @@ _MERGE_MIN = 1 << 20
 # RARE_MAX_POSTINGS texts) weighs little and would pair too many texts, so it pairs none.
 RARE_MAX_SHARE = 0.02
 RARE_MIN_POSTINGS = 16
-RARE_MAX_POSTINGS = 1024
+RARE_MAX_POSTINGS = 256
+# Each text keeps only its RARE_MAX_PARTNERS strongest partners (by shared rare weight, ties by
+# id); a pair stays when either side keeps it. With the fixed posting cap above, the tier's work
+# and candidates grow with the corpus, not faster (chosen on tune data: see README "Accuracy").
+RARE_MAX_PARTNERS = 8
 
 Pair = tuple[int, int]
 I64 = npt.NDArray[np.int64]
@@ -238,14 +243,21 @@ def shared_sentence_pairs(
 
 
 def rare_word_pairs(
-    texts: Iterable[tuple[int, Iterable[str]]], rarity: Rarity, min_share: float
+    texts: Iterable[tuple[int, Iterable[str]]],
+    rarity: Rarity,
+    min_share: float,
+    max_partners: int = RARE_MAX_PARTNERS,
 ) -> set[Pair]:
     """Pairs of texts whose shared rare words weigh ``min_share`` of the lighter text or more.
+
+    Of those, each text keeps its ``max_partners`` strongest partners (the most shared weight,
+    then the smaller id), and a pair is returned when either of its texts keeps it.
 
     Args:
         texts: ``(text id, content words)`` for every text, ids in increasing order.
         rarity: the word weights of the scan.
         min_share: the shared weight needed, as a share of the lighter text's total weight.
+        max_partners: how many partners each text keeps at most.
     """
     cap = min(RARE_MAX_POSTINGS, max(RARE_MIN_POSTINGS, int(RARE_MAX_SHARE * rarity.texts)))
     postings: dict[str, list[int]] = defaultdict(list)
@@ -257,13 +269,24 @@ def rare_word_pairs(
             postings[word].append(text_id)
         rare.append((text_id, kept, rarity.mass(distinct)))
     mass = {text_id: m for text_id, _, m in rare}
-    pairs: set[Pair] = set()
-    for a, kept, mass_a in rare:  # one text at a time: memory stays that of one text's partners
+    best: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for a, kept, mass_a in rare:  # one text at a time; memory: its partners and K per text
         shared: dict[int, float] = defaultdict(float)
         for word in kept:
             ids = postings[word]
             weight = rarity.weight(word)
             for b in ids[bisect_right(ids, a) :]:
                 shared[b] += weight
-        pairs.update((a, b) for b, w in shared.items() if w >= min_share * min(mass_a, mass[b]))
-    return pairs
+        for b, w in shared.items():
+            if w >= min_share * min(mass_a, mass[b]):
+                _keep(best[a], (w, -b), max_partners)
+                _keep(best[b], (w, -a), max_partners)
+    return {(min(a, -b), max(a, -b)) for a, heap in best.items() for _, b in heap}
+
+
+def _keep(heap: list[tuple[float, int]], partner: tuple[float, int], size: int) -> None:
+    """Keep ``partner`` (weight, minus id) in the min-heap if it is among the ``size`` strongest."""
+    if len(heap) < size:
+        heapq.heappush(heap, partner)
+    elif partner > heap[0]:
+        heapq.heapreplace(heap, partner)

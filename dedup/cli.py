@@ -123,6 +123,11 @@ def main() -> None:
 )
 @click.option("--follow", is_flag=True, default=None, help="Follow symbolic links.")
 @click.option("--max-file-size", type=click.IntRange(1), help="Skip larger files (bytes).")
+@click.option(
+    "--max-paragraph-chars",
+    type=click.IntRange(1),
+    help="Longer paragraphs: exact matching only, with a warning.",
+)
 @click.option("--encoding", metavar="LABEL", help="Codec of files without a BOM [default: utf-8].")
 @click.option(
     "--text",
@@ -314,6 +319,7 @@ _FLAG_FIELDS = {
     "hidden": "hidden",
     "follow": "follow_symlinks",
     "max_file_size": "max_file_size",
+    "max_paragraph_chars": "max_paragraph_chars",
     "max_depth": "max_depth",
     "encoding": "encoding",
     "binary_as_text": "binary_as_text",

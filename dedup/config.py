@@ -41,6 +41,9 @@ class Config:
     binary_as_text: bool = False  # read files with NUL bytes as text (``--text``)
     # --- which paragraphs
     min_words: int = 5  # shorter paragraphs are matched exactly only
+    # longer paragraphs (normalised characters) are matched exactly only: aligning two texts of
+    # n words costs about n * n / 64 steps, so a minified 10 MB line would stall verification
+    max_paragraph_chars: int = 2 * 1024 * 1024
     text_field: str = "text"  # the field of a JSON Lines record that holds its text
     # --- candidates
     shingle_size: int = 3
@@ -74,6 +77,7 @@ class Config:
         _check_range("shingle_size", self.shingle_size, 1, 16)
         _check_range("num_perm", self.num_perm, 16, 1024)
         _check_range("max_file_size", self.max_file_size, 1, 2**40)
+        _check_range("max_paragraph_chars", self.max_paragraph_chars, 1, 2**40)
         _check_range("jobs", self.jobs, 0, 256)
         if self.max_depth is not None:
             _check_range("max_depth", self.max_depth, 0, 1_000_000)

@@ -206,9 +206,12 @@ def scan(
     occurrences, texts, text_sentences = _distinct_texts(
         collected.paragraphs, collected.sentence_keys
     )
+    long_warnings = [
+        _long_warning(occurrences[t.id][0], config) for t in texts if _too_long(t, config)
+    ]
     weights = rarity(t.content for t in texts)
     allowed, pairs, capped = _allowlisted(texts, text_sentences, before.allow, config, weights)
-    extra = (_capped_warning(capped, occurrences),) if capped.buckets else ()
+    extra = (*long_warnings, *((_capped_warning(capped, occurrences),) if capped.buckets else ()))
     allowlisted = sum(len(occurrences[t]) for t in allowed)
     for text_id in allowed:
         occurrences[text_id] = []
@@ -357,6 +360,19 @@ def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[
     return accepted, changes, pieces
 
 
+def _too_long(text: Text, config: Config) -> bool:
+    """Whether a text is over ``max_paragraph_chars`` (its normalised words and spaces)."""
+    return sum(map(len, text.words)) + len(text.words) - 1 > config.max_paragraph_chars
+
+
+def _long_warning(first: Paragraph, config: Config) -> Warning_:
+    return Warning_(
+        first.path,
+        f"line {first.start_line}: a paragraph of over {config.max_paragraph_chars} characters "
+        "is matched exactly only (raise max-paragraph-chars to compare it fuzzily)",
+    )
+
+
 def _capped_warning(capped: Capped, occurrences: Sequence[Sequence[Paragraph]]) -> Warning_:
     """One warning per scan: candidate buckets over the cap were paired as stars.
 
@@ -498,7 +514,11 @@ def _candidates(
 ) -> tuple[PairArray, Capped]:
     # Short texts are matched exactly only: with a handful of words one changed word is a
     # different text, and fewer words than the shingle size would give an empty shingle set.
+    # Texts over max_paragraph_chars too: aligning them would cost too much (B14).
     fuzzy_min = max(config.min_words, config.shingle_size)
+    if any(_too_long(t, config) for t in texts):
+        kept = [i for i, t in enumerate(texts) if not _too_long(t, config)]
+        texts, text_sentences = [texts[i] for i in kept], [text_sentences[i] for i in kept]
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
     lexical_pairs, lsh_capped = _lsh(
         [t.id for t in lexical],

@@ -269,6 +269,26 @@ def test_b14_a_huge_single_line_within_the_cap_is_scanned(tmp_path: Path, cli: C
     assert clusters_of(run.json()) == [{("copy.txt", 3), ("minified.txt", 1)}]
 
 
+def test_b14_a_paragraph_over_max_paragraph_chars_is_matched_exactly_only(
+    tmp_path: Path, cli: Cli
+) -> None:
+    edited = PROSE.replace("budget", "plan")
+    write(tmp_path, {"a.txt": PROSE, "b.txt": edited, "c.txt": PROSE})
+    fuzzy = cli(".", "--format", "json")
+    assert clusters_of(fuzzy.json()) == [{("a.txt", 1), ("b.txt", 1), ("c.txt", 1)}]
+    assert fuzzy.json()["warnings"] == []
+    capped = cli(".", "--format", "json", "--max-paragraph-chars", "100")
+    data = capped.json()
+    assert clusters_of(data) == [{("a.txt", 1), ("c.txt", 1)}]  # the exact copy still counts
+    assert [(w["path"], w["message"][:7]) for w in data["warnings"]] == [
+        ("a.txt", "line 1:"),
+        ("b.txt", "line 1:"),
+    ]
+    assert "a.txt: line 1: a paragraph of over 100 characters is matched exactly only" in (
+        capped.stderr
+    )
+
+
 def test_b15_a_file_over_the_cap_is_skipped_with_a_warning(tmp_path: Path, cli: Cli) -> None:
     with (tmp_path / "sparse.txt").open("wb") as handle:
         handle.truncate(2**31)  # 2 GiB, no disk blocks: skipped by stat, never read

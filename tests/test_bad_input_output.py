@@ -1,6 +1,7 @@
 """Bad input, part 3: scale, settings and output (CONVENTIONS.md section 1, B34-B43).
 
-Rows that do not apply yet: B38 (no ignore markers exist) and B40 (no baseline exists).
+B38 (unterminated ignore region) is tested in test_ignore.py and B40 (bad baseline) in
+test_baseline.py, beside the features they test.
 """
 
 from __future__ import annotations

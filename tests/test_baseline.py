@@ -166,7 +166,7 @@ def test_a_new_cluster_fails_and_gating_options_still_apply(accepted: Path) -> N
         (None, "not found; create it with: dedup scan --update-baseline"),
     ],
 )
-def test_a_bad_baseline_is_an_error_saying_how_to_regenerate_it(
+def test_b40_a_bad_baseline_is_an_error_saying_how_to_regenerate_it(
     accepted: Path, content: str | None, message: str
 ) -> None:
     path = accepted / "bad.json"

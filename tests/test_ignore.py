@@ -83,7 +83,7 @@ def test_plain_text_markers_and_marker_lines_are_not_prose(tmp_path: Path) -> No
     assert report.warnings == ()
 
 
-def test_unterminated_start_warns_with_file_and_line_and_suppresses_nothing(
+def test_b38_unterminated_start_warns_with_file_and_line_and_suppresses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(

@@ -48,6 +48,25 @@ def test_rare_word_pairs_weigh_shared_words_by_rarity() -> None:
     assert rare_word_pairs(contents, table, 0.5) == {(0, 1), (0, 2), (2, 3)}
 
 
+def test_each_text_keeps_its_strongest_rare_word_partners() -> None:
+    contents = [(0, ("a", "b", "c")), (1, ("a", "b")), (2, ("c", "d", "e")), (3, ("d", "e"))]
+    table = rarity(words for _, words in contents)
+    # Every word is in 2 of 4 texts. 0~1 and 2~3 share two words, 0~2 only c (a third of each).
+    assert rare_word_pairs(contents, table, 0.3) == {(0, 1), (0, 2), (2, 3)}
+    # One partner each: 0 and 2 both have a stronger one than each other, so 0~2 goes.
+    assert rare_word_pairs(contents, table, 0.3, max_partners=1) == {(0, 1), (2, 3)}
+    assert rare_word_pairs(contents, table, 0.3, max_partners=2) == {(0, 1), (0, 2), (2, 3)}
+
+
+def test_rare_word_partner_ties_go_to_the_smaller_id_and_either_side_keeps_a_pair() -> None:
+    contents = [(0, ("a",)), (1, ("a",)), (2, ("a",)), (3, ("y",)), (4, ("z",))]
+    table = rarity(words for _, words in contents)
+    # 0, 1 and 2 share all their weight. One partner each: 0 keeps 1, 1 keeps 0, 2 keeps 0
+    # (the smaller id of a tie); 0~2 stays because 2 keeps it, 1~2 goes because neither does.
+    assert rare_word_pairs(contents, table, 0.5, max_partners=1) == {(0, 1), (0, 2)}
+    assert rare_word_pairs(contents, table, 0.5, max_partners=2) == {(0, 1), (0, 2), (1, 2)}
+
+
 def test_identical_texts_have_every_feature_at_one() -> None:
     a, b = text(0, PROFIT), text(1, PROFIT)
     table = rarity([a.content, b.content, text(2, WEATHER).content])

@@ -37,13 +37,14 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType, StructType
 
 from dedup.candidates import (
     MAX_LSH_BUCKET,
     MAX_SENTENCE_BUCKET,
+    RARE_MAX_PARTNERS,
     RARE_MAX_POSTINGS,
     RARE_MAX_SHARE,
     RARE_MIN_POSTINGS,
@@ -60,6 +61,8 @@ from dedup.pipeline import (
     REWORDED_MIN_SHARED,
     Collected,
     Found,
+    _long_warning,
+    _too_long,
     after_scan,
     before_scan,
     capped_warning,
@@ -153,8 +156,22 @@ def scan(
         lambda row: collected.paragraphs[row["pid"]],
         _walk_order,
         lambda first: collected.paragraphs[first].path,  # a text's id is its first paragraph's
+        _long_warnings(collected, config),
     )
     return after_scan(finish(collected, found, started), config, before)
+
+
+def _long_warnings(collected: Collected, config: Config) -> list[Warning_]:
+    """The local engine's warnings about texts too long to compare fuzzily, in text order."""
+    seen: set[tuple[str, ...]] = set()
+    found = []
+    for paragraph in collected.paragraphs:
+        if paragraph.words in seen:
+            continue
+        seen.add(paragraph.words)
+        if _too_long(Text(paragraph.id, paragraph.words, ()), config):
+            found.append(_long_warning(paragraph, config))
+    return found
 
 
 def _refuse(config: Config, *names: str) -> None:
@@ -248,9 +265,15 @@ Batches = Iterator[pa.RecordBatch]
 def _content_batch(batches: Batches) -> Batches:
     for batch in batches:
         texts = batch.column("words").to_pylist()
-        content = [[_escaped(w) for w in content_sequence(_words(t))] for t in texts]
+        restored = [_words(t) for t in texts]
+        content = [[_escaped(w) for w in content_sequence(t)] for t in restored]
+        chars = [sum(map(len, t)) + len(t) - 1 for t in restored]  # as pipeline._too_long
         yield pa.RecordBatch.from_pydict(
-            {"tid": batch.column("tid"), "content": pa.array(content, pa.list_(pa.string()))}
+            {
+                "tid": batch.column("tid"),
+                "content": pa.array(content, pa.list_(pa.string())),
+                "chars": pa.array(chars, pa.int64()),
+            }
         )
 
 
@@ -306,7 +329,7 @@ def _mass_batch(texts: int, batches: Batches) -> Batches:
 def _rare_batch(min_share: float, batches: Batches) -> Batches:
     """Pairs whose shared rare words weigh enough (summed in word order, as locally)."""
     for batch in batches:
-        keep = []
+        keep, weights = [], []
         for shared, mass_a, mass_b in zip(
             batch.column("shared").to_pylist(),
             batch.column("mass_a").to_pylist(),
@@ -317,7 +340,11 @@ def _rare_batch(min_share: float, batches: Batches) -> Batches:
             for _, weight in sorted((_restored(s["word"]), s["weight"]) for s in shared):
                 total += weight
             keep.append(total >= min_share * min(mass_a, mass_b))
-        yield batch.select(["a", "b"]).filter(pa.array(keep, pa.bool_()))
+            weights.append(total)
+        with_weight = batch.select(["a", "b"]).append_column(
+            "weight", pa.array(weights, pa.float64())
+        )
+        yield with_weight.filter(pa.array(keep, pa.bool_()))
 
 
 def _text(row: dict[str, Any], side: str) -> tuple[Text, dict[str, float]]:
@@ -399,13 +426,14 @@ def _found(
     paragraph: Callable[[Any], Paragraph],
     order: Callable[[Any], Any],
     path_of: Callable[[int], str],
+    long: Sequence[Warning_] = (),
 ) -> Found:
     clusters = _assemble(matched.members, matched.links, paragraph, order)
     capped = matched.capped
-    extra: tuple[Warning_, ...] = ()
+    extra: tuple[Warning_, ...] = tuple(long)
     if capped.buckets:
         where = path_of(capped.first) if capped.first is not None else "."
-        extra = (capped_warning(capped, where),)
+        extra += (capped_warning(capped, where),)
     return Found(clusters, matched.texts, matched.candidates, matched.verified, 0, extra)
 
 
@@ -419,7 +447,7 @@ def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, in
     distinct = work.save(distinct, "distinct")
     n = distinct.count()
     content = distinct.select("tid", "words").mapInArrow(
-        _content_batch, "tid long, content array<string>"
+        _content_batch, "tid long, content array<string>, chars long"
     )
     texts = work.save(distinct.join(content, "tid"), "texts-content")
     vocabulary = (
@@ -447,6 +475,7 @@ def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, in
         "content",
         "keys",
         "copies",
+        "chars",
         F.size("words").alias("length"),
         F.coalesce("cwords", F.array().cast("array<string>")).alias("cwords"),
         F.coalesce("cweights", F.array().cast("array<double>")).alias("cweights"),
@@ -472,7 +501,10 @@ def _bucket_pairs(members: DataFrame, keys: list[str], cap: int) -> tuple[DataFr
 def _candidates(
     texts: DataFrame, weights: DataFrame, n: int, config: Config, work: _Work
 ) -> tuple[DataFrame, DataFrame]:
-    fuzzy = texts.filter(F.col("length") >= max(config.min_words, config.shingle_size))
+    fuzzy = texts.filter(
+        (F.col("length") >= max(config.min_words, config.shingle_size))
+        & (F.col("chars") <= config.max_paragraph_chars)  # longer: matched exactly only
+    )
     bands = fuzzy.select("tid", "words").mapInArrow(
         partial(_band_batch, config), "band int, key binary, tid long"
     )
@@ -501,7 +533,23 @@ def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int) -> DataFrame:
     shared = shared.join(
         masses.select(F.col("tid").alias("a"), F.col("mass").alias("mass_a")), "a"
     ).join(masses.select(F.col("tid").alias("b"), F.col("mass").alias("mass_b")), "b")
-    return shared.mapInArrow(partial(_rare_batch, REWORDED_MIN_SHARED), "a long, b long")
+    passed = shared.mapInArrow(
+        partial(_rare_batch, REWORDED_MIN_SHARED), "a long, b long, weight double"
+    )
+    # Each text keeps its strongest partners (most shared weight, then the smaller id); a pair
+    # stays when either side keeps it (candidates.rare_word_pairs).
+    by_a = Window.partitionBy("a").orderBy(F.desc("weight"), F.asc("b"))
+    by_b = Window.partitionBy("b").orderBy(F.desc("weight"), F.asc("a"))
+    ranked = passed.select(
+        "a",
+        "b",
+        F.row_number().over(by_a).alias("rank_a"),
+        F.row_number().over(by_b).alias("rank_b"),
+    )
+    kept = ranked.filter(
+        (F.col("rank_a") <= RARE_MAX_PARTNERS) | (F.col("rank_b") <= RARE_MAX_PARTNERS)
+    )
+    return kept.select("a", "b")
 
 
 def _side(texts: DataFrame, side: str) -> DataFrame:
@@ -630,6 +678,23 @@ def scan_dataset(
         matched = _match(paragraphs, config, work)
         first = matched.capped.first
         located = paragraphs.filter(F.col("pid") == F.lit(first)).select("path").collect()
+        too_long = (
+            work.spark.read.parquet(f"{work.root.rstrip('/')}/texts")
+            .filter(F.col("chars") > config.max_paragraph_chars)
+            .join(paragraphs.withColumnRenamed("pid", "tid"), "tid")
+            .select("tid", "path", "start_line", "end_line", "text")
+            .collect()
+        )
+    long = sorted(
+        (
+            _long_warning(
+                Paragraph(r["tid"], r["path"], r["start_line"], r["end_line"], r["text"], ()),
+                config,
+            )
+            for r in too_long
+        ),
+        key=lambda w: (w.path, w.message),
+    )
 
     def path_of(_: int) -> str:
         return str(located[0]["path"]) if located else "."
@@ -644,6 +709,7 @@ def scan_dataset(
         ),
         _place,
         path_of,
+        long,
     )
     return after_scan(finish(collected, found, started), config, before)
 

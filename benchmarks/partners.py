@@ -1,0 +1,91 @@
+"""Choose the reworded tier's partner cap and posting cap on **tune** data only.
+
+For each ``(partners, posting cap)`` setting, ``dedup eval`` scores the MRPC tune part and the
+planted benchmark's tune pool with every other setting at its default, in a child process whose
+``dedup.candidates.RARE_MAX_POSTINGS`` and ``max_partners`` are set first (the library has no
+option for them: they are the tier's design, not a user's knob). ``None`` partners: every pair
+over the shared-weight share is kept (the tier before the partner cap). MRPC held-out and the
+planted report pool are never used here.
+
+Run: ``python -m benchmarks.partners`` (about a minute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks import mrpc, mutate, planted, realtext
+from benchmarks.evaluate_all import _sum
+
+SETTINGS: list[tuple[int | None, int]] = [
+    (None, 1024),
+    (None, 256),
+    (None, 128),
+    (None, 64),
+    *((k, 1024) for k in (1, 2, 4, 8, 16)),
+    (8, 256),
+]
+
+_CHILD = (
+    "import functools, sys\n"
+    "import dedup.candidates, dedup.pipeline\n"
+    "from dedup.cli import main\n"
+    "dedup.candidates.RARE_MAX_POSTINGS = {cap}\n"
+    "dedup.pipeline.rare_word_pairs = functools.partial(\n"
+    "    dedup.candidates.rare_word_pairs, max_partners={partners} or 1 << 62)\n"
+    "sys.argv = ['dedup', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+def run_eval(labels: Path, paths: list[str], cwd: Path, setting: tuple[int | None, int]) -> Any:
+    """``dedup eval`` (default settings) with the partner and posting caps of ``setting``."""
+    partners, cap = setting
+    child = _CHILD.format(cap=cap, partners=partners)
+    command = [sys.executable, "-c", child, "eval", str(labels), *paths, "--isolated"]
+    command += ["--no-ignore", "--format", "json"]
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"dedup eval failed ({done.returncode}): {done.stderr.strip()}")
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", type=Path, default=mrpc.REPO / "build" / "eval")
+    args = parser.parse_args()
+    tune = mrpc.write_splits(args.build / "mrpc")["tune"]
+    docs = str((mrpc.MRPC / "docs").resolve())
+    out = args.build / "planted-tune"
+    sources = planted.pool(realtext.paragraphs(), "tune")
+    labels = planted.write(planted.plant(sources, 50, planted.SEED), out, planted.SEED)
+    print(
+        "| partners | posting cap | MRPC tune F1 | accuracy | planted recall 30 % | 50 % "
+        "| containment | precision | negatives called copies |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for setting in SETTINGS:
+        scores = run_eval(tune, [docs], args.build / "mrpc", setting)["pairs"]
+        result = run_eval(labels, ["corpus"], out, setting)
+        groups = result["groups"]
+        recall = [
+            _sum(groups, [planted.group_name(k, rate) for k in mutate.WORD_EDITS])
+            for rate in (0.3, 0.5)
+        ]
+        kept, held = _sum(groups, ["sentence added", "sentence removed"])
+        print(
+            f"| {setting[0] or 'all'} | {setting[1]} | {scores['f1']:.3f} "
+            f"| {scores['accuracy']:.3f} | "
+            + " | ".join(f"{found / total:.3f}" for found, total in recall)
+            + f" | {kept / held:.3f} | {result['pairs']['precision']:.3f} "
+            f"| {groups['negatives']['false_positives']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
