@@ -1,4 +1,5 @@
-# Everything runs inside .venv, which the first target that needs it creates.
+# Everything runs inside .venv, which the first target that needs it creates (with the spark
+# extra: make test runs the Spark engine's tests, which also need Java 17+).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,7 +19,7 @@ help:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,8 +34,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The Spark tests (marked spark) start Spark's Python workers with this interpreter.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q
+	PYSPARK_PYTHON=$(abspath $(BIN)/python) $(BIN)/python -m pytest -q
 
 # A few thousand executions of each fuzz target (fixed seed); `make fuzz` runs them for minutes.
 fuzz-short: $(STAMP)

@@ -38,6 +38,10 @@ MILLION = 1_000_000
 PROGRAMS = ("floor", "naive", "scan")
 # Not one of the issue's three: the scan without the reworded tier, to show what that tier costs.
 LEXICAL = "scan-no-reworded"
+# The same scan on Spark local[2] (--spark): start-up included. Its address space is not capped
+# (a JVM reserves far more than it uses); its memory is bounded by the driver memory setting.
+SPARK = "spark-local2"
+SPARK_DRIVER_MEMORY = "2g"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ class Row:
     rounds: list[dict[str, Run]] = field(default_factory=list)
     naive_note: str = ""
     naive_scale: float = 1.0  # paragraphs / paragraphs the naive run saw
+    spark_identical: list[bool] = field(default_factory=list)  # per round with --spark
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -85,7 +90,8 @@ def _tree_rss_kb(root: int) -> int:
 
 
 def programs(args: argparse.Namespace) -> tuple[str, ...]:
-    return (*PROGRAMS, LEXICAL) if args.no_reworded_too else PROGRAMS
+    extra = ((LEXICAL,) if args.no_reworded_too else ()) + ((SPARK,) if args.spark else ())
+    return (*PROGRAMS, *extra)
 
 
 def measure(argv: list[str], timeout: float, memory_limit_mb: int) -> Run:
@@ -131,6 +137,7 @@ def measure(argv: list[str], timeout: float, memory_limit_mb: int) -> Run:
 
 
 def commands(docs: Path, report: Path, naive_limit: int | None) -> dict[str, list[str]]:
+    """The command of each program (the Spark run writes its report beside the scan's)."""
     python = sys.executable
     naive = [python, "-m", "benchmarks.naive", str(docs)]
     if naive_limit is not None:
@@ -141,7 +148,17 @@ def commands(docs: Path, report: Path, naive_limit: int | None) -> dict[str, lis
         "naive": naive,
         "scan": [*scan, "--root", str(docs), "--isolated"],
         LEXICAL: [*scan, "--root", str(docs), "--isolated", "--no-reworded"],
+        SPARK: [
+            *scan[:-1],
+            str(spark_report(report)),
+            *("--root", str(docs), "--isolated", "--engine", "spark", "--master", "local[2]"),
+            *("--spark-conf", f"spark.driver.memory={SPARK_DRIVER_MEMORY}"),
+        ],
     }
+
+
+def spark_report(report: Path) -> Path:
+    return report.with_name("report-spark.json")
 
 
 def run_size(size: int, args: argparse.Namespace) -> Row:
@@ -163,8 +180,13 @@ def run_size(size: int, args: argparse.Namespace) -> Row:
         for program in programs(args):
             if program == "naive" and round_ >= args.naive_rounds:
                 continue
-            runs[program] = measure(cmds[program], args.timeout, args.memory_limit)
+            limit = 0 if program == SPARK else args.memory_limit
+            runs[program] = measure(cmds[program], args.timeout, limit)
             print(f"  {size} round {round_ + 1} {program}: {_fmt_run(runs[program])}", flush=True)
+        if SPARK in runs and "scan" in runs:
+            same = spark_report(report).read_bytes() == report.read_bytes()
+            row.spark_identical.append(same)
+            print(f"  {size} round {round_ + 1}: Spark report identical: {same}", flush=True)
         row.rounds.append(runs)
     naive_runs = sum("naive" in r for r in row.rounds)
     if naive_runs < args.rounds:
@@ -233,6 +255,12 @@ def table(rows: list[Row], names: tuple[str, ...]) -> str:
         lines.append("| " + " | ".join(cells) + " |")
         if row.naive_note:
             notes.append(f"* {row.size:,} paragraphs: {row.naive_note}")
+        if row.spark_identical:
+            ratio = _cell(_ratio(row, SPARK, "scan"))
+            same = "yes" if all(row.spark_identical) else "NO"
+            notes.append(
+                f"* {row.size:,}: {SPARK}/scan wall {ratio}; JSON report identical: {same}"
+            )
     growth = _growth(rows)
     if growth:
         notes.append(growth)
@@ -268,6 +296,9 @@ def main() -> None:
         "--no-reworded-too",
         action="store_true",
         help=f"also run the scan without the reworded tier ({LEXICAL})",
+    )
+    parser.add_argument(
+        "--spark", action="store_true", help=f"also run the scan on Spark local[2] ({SPARK})"
     )
     parser.add_argument("--json", type=Path, help="also write the measurements here")
     args = parser.parse_args()

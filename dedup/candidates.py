@@ -110,6 +110,13 @@ def capped_lsh_pairs(
     return union_pairs(key_array[merged.decode()]), capped
 
 
+def band_slices(rows: U32, threshold: float) -> list[U32]:
+    """The LSH bands of signature ``rows``: texts are candidates when any band is equal in both
+    (the Spark engine groups by these)."""
+    bands, width = bands_and_rows(threshold, int(rows.shape[1]))
+    return [rows[:, band * width : (band + 1) * width] for band in range(bands)]
+
+
 def _band_pairs(band: U32, cap: int | None) -> tuple[I64, I64]:
     """Pair codes ``i * n + j`` (``i < j``, row indices) of rows whose band values are equal.
 

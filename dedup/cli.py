@@ -183,8 +183,40 @@ def main() -> None:
     show_default=True,
     help="Colour on a terminal; NO_COLOR and FORCE_COLOR are honoured.",
 )
-@click.option("-v", "--verbose", is_flag=True, help="List skipped files on stderr.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="List skipped files (and Spark's stages) on stderr."
+)
 @click.option("--debug", is_flag=True, help="Show a traceback on an internal error.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Run the matching stages here or on Apache Spark (pip install 'dedup[spark]').",
+)
+@click.option("--master", metavar="URL", help="Spark master: local[*], spark://, yarn, k8s://.")
+@click.option("--remote", metavar="URL", help="Spark Connect server: sc://host:port.")
+@click.option(
+    "--spark-conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A Spark setting, e.g. spark.sql.shuffle.partitions=64.",
+)
+@click.option(
+    "--work-dir",
+    metavar="URI",
+    help="Folder for Spark's stage tables, one every executor reads [default: a temp folder].",
+)
+@click.option(
+    "--dataset",
+    type=click.Choice(["jsonl", "parquet"]),
+    help="With --engine spark: PATHS are datasets on any path Spark reads, a document a record.",
+)
+@click.option(
+    "--id-field",
+    metavar="NAME",
+    help="With --dataset: the field naming each record (stands for the path) [default: id].",
+)
 def scan(
     paths: tuple[str, ...],
     output_format: str,
@@ -194,6 +226,13 @@ def scan(
     color: str,
     verbose: bool,
     debug: bool,
+    engine: str,
+    master: str | None,
+    remote: str | None,
+    spark_conf: tuple[str, ...],
+    work_dir: str | None,
+    dataset: str | None,
+    id_field: str | None,
     **flags: Any,
 ) -> None:
     """Scan PATHS (files and folders; default: the current folder) for repeated paragraphs.
@@ -217,9 +256,22 @@ def scan(
 
     def body() -> ExitCode:
         config = build_config(flags, config_file, isolated)
+        spark = _spark_options(engine, master, remote, spark_conf, work_dir)
+        if spark is not None and dataset is not None:
+            spark.update(dataset=dataset, id_field=id_field or "id")
+        elif id_field is not None or dataset is not None:
+            raise ConfigError(
+                "--id-field needs --dataset"
+                if dataset is None
+                else "--dataset needs --engine spark"
+            )
         settings_file = None if isolated else config_file or find_config_file(Path.cwd())
         avoid = _own_files(output, settings_file)
-        report = _scan_with_progress(list(paths) or ["."], config, err, avoid)
+        if spark is None:
+            report = _scan_with_progress(list(paths) or ["."], config, err, avoid)
+        else:
+            shown = err if verbose else None
+            report = _scan_on_spark(list(paths) or ["."], config, spark, avoid, shown)
         _messages(report, err, verbose, config.allow_empty)
         if config.update_baseline:
             _update_baseline(report, config, err)
@@ -311,6 +363,60 @@ def build_config(flags: dict[str, Any], config_file: Path | None, isolated: bool
         return Config(**settings)
     except TypeError as exc:  # pragma: no cover - settings keys are checked on load
         raise ConfigError(str(exc)) from exc
+
+
+def _spark_options(
+    engine: str, master: str | None, remote: str | None, conf: tuple[str, ...], work_dir: str | None
+) -> dict[str, Any] | None:
+    """The Spark engine's settings, or ``None`` for the local engine."""
+    if engine != "spark":
+        given = [n for n, v in (("--master", master), ("--remote", remote)) if v] + [
+            n for n, v in (("--spark-conf", conf), ("--work-dir", work_dir)) if v
+        ]
+        if given:
+            raise ConfigError(f"{given[0]} needs --engine spark")
+        return None
+    if master and remote:
+        raise ConfigError("give --master or --remote, not both")
+    pairs = []
+    for item in conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--spark-conf {item!r}: write it as KEY=VALUE")
+        pairs.append((key.strip(), value.strip()))
+    return {"master": master, "remote": remote, "conf": tuple(pairs), "work_dir": work_dir}
+
+
+def _scan_on_spark(
+    paths: list[str],
+    config: Config,
+    settings: dict[str, Any],
+    avoid: list[Path],
+    err: Console | None,
+) -> Report:
+    try:
+        from dedup.engines import spark
+    except ImportError as exc:
+        raise ConfigError(
+            f"--engine spark needs pyspark ({exc}): pip install 'dedup[spark]'"
+        ) from exc
+    dataset, id_field = settings.pop("dataset", None), settings.pop("id_field", "id")
+    options = spark.SparkOptions(**settings)
+    session = spark.session(options)
+
+    def shown(name: str, seconds: float, rows: int) -> None:
+        assert err is not None
+        err.print(f"dedup: spark: {name}: {seconds:.1f} s, {rows:,} rows", markup=False)
+
+    stage = shown if err is not None else None  # counting each stage's rows costs a job
+    try:
+        if dataset is not None:
+            return spark.scan_dataset(
+                paths, dataset, config, session, id_field, options.work_dir, stage
+            )
+        return spark.scan(paths, config, session, options.work_dir, stage, avoid)
+    finally:
+        session.stop()
 
 
 def _tolerant_streams() -> None:

@@ -9,7 +9,7 @@ shows as two links, and the weakest of them gives the cluster its kind and simil
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from dedup.models import Cluster, ClusterLink, Kind, Link, Member, Paragraph
 
@@ -69,13 +69,41 @@ def build_clusters(
         if sum(len(occurrences[t]) for t in text_ids) < 2:  # a lone copy, or an allowlisted text
             continue
         clusters.append(_cluster(text_ids, occurrences, tree_by_root[root]))
+    return _ranked(clusters)
+
+
+def clusters_of_components(
+    components: Iterable[tuple[Sequence[int], Sequence[Link]]],
+    occurrences: Mapping[int, Sequence[Paragraph]],
+) -> list[Cluster]:
+    """Clusters from components found elsewhere (the Spark engine's connected components).
+
+    Each component gives its text ids, in increasing order, and its verified links; its spanning
+    tree is chosen as ``build_clusters`` chooses it (Kruskal, strongest links first), so the
+    same components and links give the same clusters.
+    """
+    clusters = []
+    for text_ids, links in components:
+        index = {t: i for i, t in enumerate(text_ids)}
+        forest = UnionFind(len(text_ids))
+        tree = [
+            link
+            for link in sorted(links, key=_link_order)
+            if forest.union(index[link.a], index[link.b])
+        ]
+        clusters.append(_cluster(list(text_ids), occurrences, tree))
+    return _ranked(clusters)
+
+
+def _ranked(clusters: list[Cluster]) -> list[Cluster]:
     clusters.sort(key=_importance)
     return [_renumber(c, i + 1) for i, c in enumerate(clusters)]
 
 
-def _cluster(
-    text_ids: list[int], occurrences: Sequence[Sequence[Paragraph]], tree: list[Link]
-) -> Cluster:
+_Occurrences = Sequence[Sequence[Paragraph]] | Mapping[int, Sequence[Paragraph]]
+
+
+def _cluster(text_ids: list[int], occurrences: _Occurrences, tree: list[Link]) -> Cluster:
     paragraphs = sorted(
         (p for t in text_ids for p in occurrences[t]), key=lambda p: (p.path, p.start_line)
     )
@@ -106,4 +134,4 @@ def _renumber(cluster: Cluster, number: int) -> Cluster:
     return Cluster(number, cluster.kind, cluster.similarity, cluster.members, cluster.links)
 
 
-__all__ = ["Kind", "UnionFind", "build_clusters"]
+__all__ = ["Kind", "UnionFind", "build_clusters", "clusters_of_components"]

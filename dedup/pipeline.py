@@ -35,6 +35,8 @@ from dedup.config import Config
 from dedup.errors import ConfigError
 from dedup.ignore import read_markers
 from dedup.models import (
+    Block,
+    Cluster,
     Document,
     FileError,
     Link,
@@ -103,21 +105,23 @@ def process_file(
     split = split_document(outcome, text_field)
     problems = (*marked.problems, *split.problems)
     warnings += tuple(Warning_(outcome.path, problem) for problem in problems)
-    pieces = []
     kept, suppressed = marked.split(split.blocks)
-    for block in kept:
-        tokens = words(block.prose)
-        keys = tuple(
-            " ".join(sw)
-            for sw in (words(s) for s in sentences(block.prose))
-            if len(sw) >= MIN_SENTENCE_WORDS
-        )
-        pieces.append(
-            Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
-        )
+    pieces = tuple(normalise_block(block) for block in kept)
     document = Document(outcome.path, "", outcome.format)
     ignored = sum(bool(words(block.prose)) for block in suppressed)
-    return FileResult(document, warnings, tuple(pieces), ignored)
+    return FileResult(document, warnings, pieces, ignored)
+
+
+def normalise_block(block: Block) -> Piece:
+    """The words and sentence keys of one block (a pure function: both engines call it)."""
+    keys = tuple(
+        " ".join(sw)
+        for sw in (words(s) for s in sentences(block.prose))
+        if len(sw) >= MIN_SENTENCE_WORDS
+    )
+    return Piece(
+        block.start_line, block.end_line, block.text, words(block.prose), keys, block.record
+    )
 
 
 def _process(job: tuple[SourceFile, int, str, str | None, bool]) -> FileResult:
@@ -146,6 +150,36 @@ def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult
         yield from pool.map(_process, jobs, chunksize=chunk)
 
 
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """The paragraphs of a scan in walk order, and what happened to every file."""
+
+    files_seen: int
+    scanned: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
+    errors: tuple[FileError, ...]
+    warnings: tuple[Warning_, ...]
+    paragraphs: list[Paragraph]
+    # per paragraph; empty for a repeat of an earlier text (only a first occurrence gives them)
+    sentence_keys: list[tuple[str, ...]]
+    short: int  # paragraphs below min_words
+    # how many paragraphs in all (a dataset read by Spark gives the count, not the list)
+    paragraph_count: int
+    ignored: int = 0  # paragraphs under an ignore marker
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What the matching stages found, whichever engine ran them."""
+
+    clusters: list[Cluster]
+    distinct_texts: int
+    candidate_pairs: int
+    verified_pairs: int
+    allowlisted: int = 0  # paragraphs matching the allowlist
+    warnings: tuple[Warning_, ...] = ()  # about the matching (buckets paired as stars)
+
+
 def scan(
     paths: Sequence[str],
     config: Config,
@@ -167,7 +201,38 @@ def scan(
         ChangesError: git is missing, the root is not in a repository, or the revision unknown.
     """
     started = time.perf_counter()
-    accepted, changes, allow = _before_scan(config)
+    before = before_scan(config)
+    collected = collect(paths, config, progress, avoid)
+    occurrences, texts, text_sentences = _distinct_texts(
+        collected.paragraphs, collected.sentence_keys
+    )
+    long_warnings = [
+        _long_warning(occurrences[t.id][0], config) for t in texts if _too_long(t, config)
+    ]
+    weights = rarity(t.content for t in texts)
+    allowed, pairs, capped = _allowlisted(texts, text_sentences, before.allow, config, weights)
+    extra = (*long_warnings, *((_capped_warning(capped, occurrences),) if capped.buckets else ()))
+    allowlisted = sum(len(occurrences[t]) for t in allowed)
+    for text_id in allowed:
+        occurrences[text_id] = []
+    links = _verified(texts, pairs, config, weights)
+    clusters = build_clusters(occurrences, links)
+    found = Found(clusters, len(texts), len(pairs), len(links), allowlisted, extra)
+    return after_scan(finish(collected, found, started), config, before)
+
+
+def collect(
+    paths: Sequence[str],
+    config: Config,
+    progress: Progress | None = None,
+    avoid: Sequence[Path] = (),
+) -> Collected:
+    """Walk ``paths``, then read, split and normalise every file (in worker processes if large).
+
+    Raises:
+        InputError: a path does not exist or is not a file or folder.
+        ConfigError: an ``exclude`` pattern is invalid.
+    """
     settings_files = [p for p in (config.baseline, *config.allowlist) if p is not None]
     walked = walk(paths, config, [*avoid, *settings_files])
     skipped, errors = list(walked.skipped), list(walked.errors)
@@ -207,44 +272,63 @@ def scan(
             )
             # Only a text's first occurrence gives its sentence keys (``_distinct_texts``).
             sentence_keys.append(() if repeat else piece.sentence_keys)
-
-    occurrences, texts, text_sentences = _distinct_texts(paragraphs, sentence_keys)
-    warnings.extend(
-        _long_warning(occurrences[t.id][0], config) for t in texts if _too_long(t, config)
-    )
-    weights = rarity(t.content for t in texts)
-    allowed, pairs, capped = _allowlisted(texts, text_sentences, allow, config, weights)
-    if capped.buckets:
-        warnings.append(_capped_warning(capped, occurrences))
-    allowlisted = sum(len(occurrences[t]) for t in allowed)
-    for text_id in allowed:
-        occurrences[text_id] = []
-    links = _verified(texts, pairs, config, weights)
-    clusters = build_clusters(occurrences, links)
-    stats = Stats(
+    return Collected(
         files_seen=len(walked.files) + len(walked.skipped) + len(walked.errors),
-        files_scanned=len(scanned),
-        paragraphs=len(paragraphs),
-        short_paragraphs=short,
-        distinct_texts=len(texts),
-        candidate_pairs=len(pairs),
-        verified_pairs=len(links),
-        seconds=round(time.perf_counter() - started, 3),
-        ignored_paragraphs=ignored,
-        allowlisted_paragraphs=allowlisted,
-    )
-    report = Report(
-        files_scanned=tuple(scanned),
+        scanned=tuple(scanned),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         errors=tuple(sorted(errors, key=lambda e: e.path)),
         warnings=tuple(sorted(warnings, key=lambda w: w.path)),
-        clusters=tuple(clusters),
+        paragraphs=paragraphs,
+        sentence_keys=sentence_keys,
+        short=short,
+        paragraph_count=len(paragraphs),
+        ignored=ignored,
+    )
+
+
+def finish(collected: Collected, found: Found, started: float) -> Report:
+    """The report of a scan: the files, the clusters and the counts."""
+    stats = Stats(
+        files_seen=collected.files_seen,
+        files_scanned=len(collected.scanned),
+        paragraphs=collected.paragraph_count,
+        short_paragraphs=collected.short,
+        distinct_texts=found.distinct_texts,
+        candidate_pairs=found.candidate_pairs,
+        verified_pairs=found.verified_pairs,
+        seconds=round(time.perf_counter() - started, 3),
+        ignored_paragraphs=collected.ignored,
+        allowlisted_paragraphs=found.allowlisted,
+    )
+    return Report(
+        files_scanned=collected.scanned,
+        skipped=collected.skipped,
+        errors=collected.errors,
+        warnings=tuple(sorted((*collected.warnings, *found.warnings), key=lambda w: w.path)),
+        clusters=tuple(found.clusters),
         stats=stats,
     )
-    if changes is not None:
-        report = only_changed(report, changes)
-    if config.update_baseline:
-        accepted = from_report(report)
+
+
+@dataclass(frozen=True, slots=True)
+class Before:
+    """What the settings accept and select, read before any scanning (so errors come first)."""
+
+    accepted: Baseline | None
+    changes: Changes | None
+    allow: list[Example]
+
+
+def before_scan(config: Config) -> Before:
+    """The baseline, the changed lines and the allowlist examples the settings name."""
+    return Before(*_before_scan(config))
+
+
+def after_scan(report: Report, config: Config, before: Before) -> Report:
+    """The report kept to the changed lines, and marked against the baseline, as set."""
+    if before.changes is not None:
+        report = only_changed(report, before.changes)
+    accepted = from_report(report) if config.update_baseline else before.accepted
     return report if accepted is None else mark(report, accepted, config)
 
 
@@ -296,6 +380,11 @@ def _capped_warning(capped: Capped, occurrences: Sequence[Sequence[Paragraph]]) 
     """
     first = capped.first if capped.first is not None else 0
     path = occurrences[first][0].path if first < len(occurrences) else "."
+    return capped_warning(capped, path)
+
+
+def capped_warning(capped: Capped, path: str) -> Warning_:
+    """The warning about buckets paired as stars, located at ``path`` (both engines give it)."""
     return Warning_(
         path,
         f"{capped.buckets} candidate bucket(s) held more than {MAX_LSH_BUCKET} texts (many "

@@ -33,6 +33,11 @@ class Rarity:
         return sum(map(self.weight, words))
 
 
+def idf(texts: int, frequency: int) -> float:
+    """The weight of a word that ``frequency`` of ``texts`` distinct texts use."""
+    return math.log(texts / frequency)
+
+
 def rarity(contents: Iterable[Iterable[str]]) -> Rarity:
     """The rarity table of the content words of every distinct text."""
     frequencies: Counter[str] = Counter()
@@ -40,5 +45,5 @@ def rarity(contents: Iterable[Iterable[str]]) -> Rarity:
     for words in contents:
         frequencies.update(set(words))
         texts += 1
-    weights = {w: math.log(texts / df) for w, df in frequencies.items()}
+    weights = {w: idf(texts, df) for w, df in frequencies.items()}
     return Rarity(dict(frequencies), texts, weights)

@@ -56,6 +56,18 @@ def shingle_hashes(hashes: U32, k: int) -> U32:
     return np.unique(acc)
 
 
+def text_signatures(
+    texts: Sequence[Sequence[str]], shingle_size: int, num_perm: int, seed: int
+) -> U32:
+    """One signature row per text, over its word ``shingle_size``-grams (a batch function: the
+    local engine calls it once for the scan, the Spark engine once per Arrow batch).
+
+    Every text needs at least ``shingle_size`` words.
+    """
+    sets = [shingle_hashes(hashes, shingle_size) for hashes in batch_word_hashes(texts)]
+    return signatures(sets, num_perm, seed)
+
+
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
     """datasketch's permutation parameters ``(a, b)`` for ``num_perm`` and ``seed``."""

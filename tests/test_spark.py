@@ -1,0 +1,304 @@
+"""The Spark engine against the local engine: the same report, byte for byte.
+
+On ``local[2]`` in this process, then over Spark Connect against a server the test starts on
+127.0.0.1. Marked ``spark`` (``pytest -m "not spark"`` leaves it out); ``make test`` runs it.
+Without pyspark or Java the tests skip, except under CI (``CI=true``), where that is a failure.
+
+The corpus holds exact, near, contained and reworded copies (sentence-sized and
+paragraph-sized), a chain of edits, a boilerplate sentence shared by more texts than the
+sentence bucket's cap, undecodable bytes, Markdown and JSON Lines, among seeded filler
+paragraphs that give the rarity weights something to weigh.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedup.candidates import MAX_SENTENCE_BUCKET
+from dedup.cli import main
+from dedup.cluster import UnionFind
+from dedup.config import Config
+from dedup.errors import InputError
+from dedup.normalize import words
+from dedup.pipeline import scan
+from dedup.reporters.json_report import render_json, report_dict
+
+# Starting a JVM (and a Connect server) on a busy 2-core machine can take a while.
+pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.timeout(300)]
+
+
+def require_spark() -> None:
+    """Skip (fail under ``CI=true``) when pyspark or a Java runtime is missing."""
+    missing = []
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        missing.append("pyspark (pip install -e '.[dev,spark]')")
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        missing.append("a Java 17+ runtime")
+    if not missing:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        return
+    reason = f"needs {' and '.join(missing)}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; make test installs them, so CI must have them")
+    pytest.skip(reason, allow_module_level=True)
+
+
+require_spark()
+
+import pyarrow as pa  # noqa: E402  (with pyspark: after the check above)
+import pyarrow.parquet as pq  # noqa: E402
+
+from dedup.engines import spark  # noqa: E402
+
+PROFIT = "The company said second-quarter profit rose 28 percent to 50 million dollars on sales."
+RETOLD = "Second-quarter profit climbed 28 percent to 50 million dollars, the company said."
+STORY = (
+    "Flooding along the Severn closed the Tewkesbury bypass on Monday after the river rose "
+    "four metres above its usual level, and the Environment Agency issued eleven severe "
+    "warnings for Gloucestershire and Worcestershire while volunteers filled sandbags outside "
+    "the abbey and the council opened two rest centres for residents of the lower town."
+)
+RETOLD_STORY = (
+    "On Monday the Tewkesbury bypass was shut when the Severn climbed four metres over its "
+    "normal level; eleven severe warnings were issued by the Environment Agency across "
+    "Worcestershire and Gloucestershire, the council opened two rest centres for the lower "
+    "town, and volunteers were filling sandbags by the abbey."
+)
+LICENCE = "This article is distributed under the terms of the Creative Commons licence."
+QUOTE = "The bridge will stay closed to heavy traffic until the inspection report is published."
+BASE = (
+    "The library committee met on Tuesday to discuss the budget for the coming year, and after "
+    "a long debate it agreed to fund the new reading room and two more librarians."
+)
+SYLLABLES = ("ka", "lo", "mi", "ren", "tas", "vo", "bri", "dun", "el", "fa", "gor", "hin", "jus")
+
+
+def _filler(rng: random.Random) -> str:
+    """A paragraph of made-up words: rare enough that fillers do not match one another."""
+    words = (
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+        for _ in range(rng.randint(9, 30))
+    )
+    return " ".join(words).capitalize() + "."
+
+
+def build(root: Path, seed: int = 7) -> Path:
+    """Write the corpus under ``root`` and return it."""
+    rng = random.Random(seed)
+    filler = [_filler(rng) for _ in range(120)]
+    boilerplate = [f"{_filler(rng)} {LICENCE}" for _ in range(MAX_SENTENCE_BUCKET + 6)]
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    files: dict[str, list[str]] = {
+        "a.txt": [BASE, PROFIT, STORY, *filler[:40]],
+        "b.txt": [BASE.replace("Tuesday", "Wednesday"), *filler[40:80], RETOLD],
+        "c.txt": [BASE, f"{QUOTE} The council gave no date for the report.", RETOLD_STORY],
+        "d.md": ["# Notes", QUOTE, BASE.replace("two more", "three more"), *filler[80:]],
+        "e.txt": boilerplate,
+    }
+    for name, paragraphs in files.items():
+        (docs / name).write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    records = [{"id": i, "text": text} for i, text in enumerate([STORY, filler[3], LICENCE])]
+    (docs / "f.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    broken = "Caf\xe9 menus were printed again for the summer fair on the green.".encode("latin-1")
+    (docs / "g.txt").write_bytes(broken + b"\n\n" + broken + b"\n")
+    return docs
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab\u00e9\\x8f \udc00\udc41\udc80\udcff\udc8f"), max_size=30)
+)
+def test_words_travel_through_arrow_unchanged(text: str) -> None:
+    for word in words(text):
+        escaped = spark._escaped(word)
+        escaped.encode("utf-8")  # Arrow needs valid UTF-8
+        assert spark._restored(escaped) == word
+
+
+@pytest.fixture(scope="class")
+def session() -> Iterator[Any]:
+    options = spark.SparkOptions(master="local[2]", conf=(("spark.sql.shuffle.partitions", "4"),))
+    started = spark.session(options)
+    yield started
+    started.stop()
+
+
+class TestLocalMaster:
+    """One classic session on ``local[2]`` for these tests, stopped before Spark Connect's."""
+
+    def test_the_spark_report_is_the_local_report_byte_for_byte(
+        self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        build(tmp_path)
+        monkeypatch.chdir(tmp_path)
+        config = Config(root=tmp_path)
+        local = render_json(scan(["docs"], config))
+        assert render_json(spark.scan(["docs"], config, session)) == local
+        data = json.loads(local)
+        # The corpus holds what it should: every kind, and the texts that share the boilerplate
+        # sentence (more than the sentence bucket's cap: both engines pair them as a star).
+        assert set(data["stats"]["clusters_by_kind"]) == {"exact", "near", "contained", "reworded"}
+        assert max(len(c["members"]) for c in data["clusters"]) > MAX_SENTENCE_BUCKET // 2
+        assert data["warnings"], "the undecodable bytes are reported"
+
+    def test_a_changed_setting_changes_both_engines_alike(
+        self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        build(tmp_path)
+        monkeypatch.chdir(tmp_path)
+        config = Config(root=tmp_path, reworded=False, near_threshold=0.97, num_perm=64)
+        local = render_json(scan(["docs"], config))
+        assert render_json(spark.scan(["docs"], config, session, str(tmp_path / "work"))) == local
+        assert "reworded" not in json.loads(local)["stats"]["clusters_by_kind"]
+        assert (tmp_path / "work" / "texts").is_dir(), "a given work folder is kept"
+
+    def test_a_dataset_gives_the_clusters_of_the_same_files(
+        self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        docs = build(tmp_path)
+        names = ["a.txt", "b.txt", "c.txt", "e.txt"]  # plain text: a record's text is cut alike
+        plain = tmp_path / "plain"
+        plain.mkdir()
+        records = []
+        for name in names:
+            text = (docs / name).read_text("utf-8")
+            (plain / name).write_text(text, "utf-8")
+            records.append({"name": name, "body": {"text": text}})
+        lines = "".join(json.dumps(r) + "\n" for r in [*records, {"name": "empty"}])
+        (tmp_path / "records.jsonl").write_text(lines, "utf-8")
+        pq.write_table(pa.Table.from_pylist(records), tmp_path / "records.parquet")
+        monkeypatch.chdir(plain)
+        local = report_dict(scan(["."], Config(root=plain)))
+        config = Config(text_field="body.text")
+        for dataset, file_format in (("records.jsonl", "jsonl"), ("records.parquet", "parquet")):
+            path = str(tmp_path / dataset)
+            found = report_dict(spark.scan_dataset([path], file_format, config, session, "name"))
+            assert found["clusters"] == local["clusters"]
+            # Not candidate_pairs: a boilerplate bucket's star centres on its smallest text id,
+            # and a record's ids are hashes, not walk order.
+            for key in ("paragraphs", "distinct_texts", "verified_pairs"):
+                assert found["stats"][key] == local["stats"][key]
+            assert found["files_scanned"] == [path]
+            skipped = "1 records without a 'body.text' string; skipped"
+            expected = [*local["warnings"]]  # the boilerplate bucket, paired as a star
+            if file_format == "jsonl":  # the record without a text
+                expected.append({"path": path, "message": skipped})
+            assert sorted(found["warnings"], key=str) == sorted(expected, key=str)
+        with pytest.raises(InputError, match="no field 'title'"):
+            spark.scan_dataset([path], "parquet", Config(text_field="title"), session, "name")
+
+    def test_components_are_those_of_a_union_find(self, session: Any, tmp_path: Path) -> None:
+        rng = random.Random(3)
+        ids = rng.sample(range(10**12), 400)
+        path = ids[:80]  # a long chain: the rounds must carry the minimum all along it
+        edges = list(pairwise(path))
+        edges += [(x, y) for x, y in (rng.sample(ids[80:], 2) for _ in range(200))]
+        links = session.createDataFrame([(min(e), max(e)) for e in edges], "a long, b long")
+        with spark._Work(session, str(tmp_path)) as work:
+            found = {r["tid"]: r["root"] for r in spark._components(links, work).collect()}
+        index = {t: i for i, t in enumerate(ids)}
+        forest = UnionFind(len(ids))
+        for a, b in edges:
+            forest.union(index[a], index[b])
+        members: dict[int, list[int]] = {}
+        for t in ids:
+            members.setdefault(forest.find(index[t]), []).append(t)
+        expected = {t: min(group) for group in members.values() if len(group) > 1 for t in group}
+        assert found == expected
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_for(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the Connect server exited:\n{log.read_text()[-3000:]}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    pytest.fail(f"the Connect server did not listen within 180 s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def connect_server(tmp_path: Path) -> Iterator[str]:
+    """A Spark Connect server on 127.0.0.1 (pyspark's own script, in the foreground)."""
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    port = _free_port()
+    logs = tmp_path / "connect-logs"
+    logs.mkdir()
+    env = {
+        **os.environ,
+        "SPARK_HOME": str(home),
+        "SPARK_LOG_DIR": str(logs),
+        "SPARK_PID_DIR": str(logs),
+        "PYSPARK_PYTHON": sys.executable,
+    }
+    settings = {
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.connect.grpc.binding.port": str(port),
+        "spark.sql.shuffle.partitions": "4",
+        "spark.ui.enabled": "false",
+    }
+    command = [str(home / "sbin" / "start-connect-server.sh"), "--wait", "--master", "local[2]"]
+    for key, value in settings.items():
+        command += ["--conf", f"{key}={value}"]
+    log = logs / "server.out"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        _wait_for(port, server, log)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def test_spark_connect_gives_the_local_report_through_the_cli(
+    connect_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    common = ["scan", "docs", "--isolated", "--format", "json", "-o"]
+    local = CliRunner().invoke(main, [*common, "local.json"])
+    remote = CliRunner().invoke(
+        main, [*common, "spark.json", "--engine", "spark", "--remote", connect_server]
+    )
+    assert local.exit_code == 1, local.output
+    assert remote.exit_code == 1, remote.output
+    expected = (tmp_path / "local.json").read_bytes()
+    assert (tmp_path / "spark.json").read_bytes() == expected
+    assert json.loads(expected)["clusters"]
