@@ -1,8 +1,10 @@
-# Everything runs inside .venv, which the first target that needs it creates (with the spark
-# extra: make test runs the Spark engine's tests, which also need Java 17+).
+# Everything runs inside .venv, which the first target that needs it creates. `make demo` needs
+# only dedup itself; the other targets also install the dev and spark extras (make test runs the
+# Spark engine's tests, which also need Java 17+).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+BASE := $(VENV)/.installed-base
 STAMP := $(VENV)/.installed
 
 .PHONY: help install demo test lint typecheck unit fuzz-short fuzz bench-pathological style clean eval bench
@@ -16,15 +18,19 @@ help:
 	@echo "make eval   - build the planted-edit benchmark, score it and MRPC, print the tables"
 	@echo "make bench  - speed and memory against the floor and naive datasketch (BENCH_ARGS=--help)"
 
-$(STAMP): pyproject.toml
+$(BASE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(BASE)
+
+$(STAMP): $(BASE)
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(BASE)
 	$(BIN)/dedup scan samples --exit-zero
 
 lint: $(STAMP)

@@ -207,7 +207,7 @@ def scan(
         collected.paragraphs, collected.sentence_keys
     )
     long_warnings = [
-        _long_warning(occurrences[t.id][0], config) for t in texts if _too_long(t, config)
+        long_warning(occurrences[t.id][0], config) for t in texts if too_long(t, config)
     ]
     weights = rarity(t.content for t in texts)
     allowed, pairs, capped = _allowlisted(texts, text_sentences, before.allow, config, weights)
@@ -360,12 +360,17 @@ def _before_scan(config: Config) -> tuple[Baseline | None, Changes | None, list[
     return accepted, changes, pieces
 
 
-def _too_long(text: Text, config: Config) -> bool:
-    """Whether a text is over ``max_paragraph_chars`` (its normalised words and spaces)."""
-    return sum(map(len, text.words)) + len(text.words) - 1 > config.max_paragraph_chars
+def normalised_chars(words: Sequence[str]) -> int:
+    """The length of the normalised text: its words and the single spaces between them."""
+    return sum(map(len, words)) + len(words) - 1
 
 
-def _long_warning(first: Paragraph, config: Config) -> Warning_:
+def too_long(text: Text, config: Config) -> bool:
+    """Whether a text is over ``max_paragraph_chars``: it is then matched exactly only."""
+    return normalised_chars(text.words) > config.max_paragraph_chars
+
+
+def long_warning(first: Paragraph, config: Config) -> Warning_:
     return Warning_(
         first.path,
         f"line {first.start_line}: a paragraph of over {config.max_paragraph_chars} characters "
@@ -516,8 +521,8 @@ def _candidates(
     # different text, and fewer words than the shingle size would give an empty shingle set.
     # Texts over max_paragraph_chars too: aligning them would cost too much (B14).
     fuzzy_min = max(config.min_words, config.shingle_size)
-    if any(_too_long(t, config) for t in texts):
-        kept = [i for i, t in enumerate(texts) if not _too_long(t, config)]
+    if any(too_long(t, config) for t in texts):
+        kept = [i for i, t in enumerate(texts) if not too_long(t, config)]
         texts, text_sentences = [texts[i] for i in kept], [text_sentences[i] for i in kept]
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
     lexical_pairs, lsh_capped = _lsh(

@@ -61,14 +61,15 @@ from dedup.pipeline import (
     REWORDED_MIN_SHARED,
     Collected,
     Found,
-    _long_warning,
-    _too_long,
     after_scan,
     before_scan,
     capped_warning,
     collect,
     finish,
+    long_warning,
     normalise_block,
+    normalised_chars,
+    too_long,
 )
 from dedup.rarity import Rarity, idf
 from dedup.signatures import text_signatures
@@ -169,8 +170,8 @@ def _long_warnings(collected: Collected, config: Config) -> list[Warning_]:
         if paragraph.words in seen:
             continue
         seen.add(paragraph.words)
-        if _too_long(Text(paragraph.id, paragraph.words, ()), config):
-            found.append(_long_warning(paragraph, config))
+        if too_long(Text(paragraph.id, paragraph.words, ()), config):
+            found.append(long_warning(paragraph, config))
     return found
 
 
@@ -267,7 +268,7 @@ def _content_batch(batches: Batches) -> Batches:
         texts = batch.column("words").to_pylist()
         restored = [_words(t) for t in texts]
         content = [[_escaped(w) for w in content_sequence(t)] for t in restored]
-        chars = [sum(map(len, t)) + len(t) - 1 for t in restored]  # as pipeline._too_long
+        chars = [normalised_chars(t) for t in restored]
         yield pa.RecordBatch.from_pydict(
             {
                 "tid": batch.column("tid"),
@@ -687,7 +688,7 @@ def scan_dataset(
         )
     long = sorted(
         (
-            _long_warning(
+            long_warning(
                 Paragraph(r["tid"], r["path"], r["start_line"], r["end_line"], r["text"], ()),
                 config,
             )
