@@ -63,6 +63,93 @@ def main() -> None:
     """Find duplicate and near-duplicate paragraphs across a folder of documents."""
 
 
+# The options that choose, read and match paragraphs: the same for every command that scans.
+_SCAN_SETTINGS = [
+    click.option(
+        "--min-words", type=click.IntRange(1), help="Shorter paragraphs: exact matching only."
+    ),
+    click.option("--near-threshold", type=click.FloatRange(0, 1), help="Word alignment for near."),
+    click.option(
+        "--contained-threshold",
+        type=click.FloatRange(0, 1),
+        help="Share of the shorter text aligned.",
+    ),
+    click.option(
+        "--reworded-threshold",
+        type=click.FloatRange(0, 1),
+        help="Content-word alignment for reworded (paragraphs over 40 words).",
+    ),
+    click.option(
+        "--reworded-probability",
+        type=click.FloatRange(0, 1),
+        help="Model probability for reworded (texts up to 40 words).",
+    ),
+    click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier."),
+    click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths."),
+    click.option(
+        "--include",
+        multiple=True,
+        metavar="GLOB",
+        help="Scan only matching files (files named as PATHS always are).",
+    ),
+    click.option(
+        "--text-field",
+        metavar="NAME",
+        help="Field holding the text of a .jsonl record [default: text].",
+    ),
+    click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders."),
+    click.option(
+        "--no-ignore",
+        is_flag=True,
+        default=None,
+        help="Do not honour .gitignore, .ignore, .dedupignore.",
+    ),
+    click.option("--follow", is_flag=True, default=None, help="Follow symbolic links."),
+    click.option("--max-file-size", type=click.IntRange(1), help="Skip larger files (bytes)."),
+    click.option(
+        "--max-paragraph-chars",
+        type=click.IntRange(1),
+        help="Longer paragraphs: exact matching only, with a warning.",
+    ),
+    click.option(
+        "--encoding", metavar="LABEL", help="Codec of files without a BOM [default: utf-8]."
+    ),
+    click.option(
+        "--text",
+        "binary_as_text",
+        is_flag=True,
+        default=None,
+        help="Read files with NUL bytes as text (NULs kept).",
+    ),
+    click.option(
+        "--max-depth",
+        type=click.IntRange(0),
+        metavar="N",
+        help="Do not enter folders deeper than N.",
+    ),
+    click.option("-j", "--jobs", type=click.IntRange(0, 256), help="Worker processes (0: auto)."),
+    click.option(
+        "--root",
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        help="Report paths relative to this folder [default: current folder].",
+    ),
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="Settings file (pyproject.toml with [tool.dedup], or dedup.toml).",
+    ),
+    click.option("--isolated", is_flag=True, help="Ignore every settings file."),
+]
+
+
+def _scan_settings(command: Callable[..., None]) -> Callable[..., None]:
+    """Apply ``_SCAN_SETTINGS`` to a command, in the order they are listed."""
+    for option in reversed(_SCAN_SETTINGS):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
@@ -84,74 +171,7 @@ def main() -> None:
     type=click.FloatRange(0, 1),
     help="Fail only on clusters at least this similar (0..1).",
 )
-@click.option(
-    "--min-words", type=click.IntRange(1), help="Shorter paragraphs: exact matching only."
-)
-@click.option("--near-threshold", type=click.FloatRange(0, 1), help="Word alignment for near.")
-@click.option(
-    "--contained-threshold", type=click.FloatRange(0, 1), help="Share of the shorter text aligned."
-)
-@click.option(
-    "--reworded-threshold",
-    type=click.FloatRange(0, 1),
-    help="Content-word alignment for reworded (paragraphs over 40 words).",
-)
-@click.option(
-    "--reworded-probability",
-    type=click.FloatRange(0, 1),
-    help="Model probability for reworded (texts up to 40 words).",
-)
-@click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths.")
-@click.option(
-    "--include",
-    multiple=True,
-    metavar="GLOB",
-    help="Scan only matching files (files named as PATHS always are).",
-)
-@click.option(
-    "--text-field",
-    metavar="NAME",
-    help="Field holding the text of a .jsonl record [default: text].",
-)
-@click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders.")
-@click.option(
-    "--no-ignore",
-    is_flag=True,
-    default=None,
-    help="Do not honour .gitignore, .ignore, .dedupignore.",
-)
-@click.option("--follow", is_flag=True, default=None, help="Follow symbolic links.")
-@click.option("--max-file-size", type=click.IntRange(1), help="Skip larger files (bytes).")
-@click.option(
-    "--max-paragraph-chars",
-    type=click.IntRange(1),
-    help="Longer paragraphs: exact matching only, with a warning.",
-)
-@click.option("--encoding", metavar="LABEL", help="Codec of files without a BOM [default: utf-8].")
-@click.option(
-    "--text",
-    "binary_as_text",
-    is_flag=True,
-    default=None,
-    help="Read files with NUL bytes as text (NULs kept).",
-)
-@click.option(
-    "--max-depth", type=click.IntRange(0), metavar="N", help="Do not enter folders deeper than N."
-)
-@click.option("-j", "--jobs", type=click.IntRange(0, 256), help="Worker processes (0: auto).")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Report paths relative to this folder [default: current folder].",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Settings file (pyproject.toml with [tool.dedup], or dedup.toml).",
-)
-@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@_scan_settings
 @click.option(
     "--baseline",
     metavar="FILE",
@@ -580,45 +600,7 @@ def _atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
     help="Output format.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the scores here.")
-@click.option(
-    "--min-words", type=click.IntRange(1), help="Shorter paragraphs: exact matching only."
-)
-@click.option("--near-threshold", type=click.FloatRange(0, 1), help="Word alignment for near.")
-@click.option(
-    "--contained-threshold", type=click.FloatRange(0, 1), help="Share of the shorter text aligned."
-)
-@click.option(
-    "--reworded-threshold",
-    type=click.FloatRange(0, 1),
-    help="Content-word alignment for reworded (paragraphs over 40 words).",
-)
-@click.option(
-    "--reworded-probability",
-    type=click.FloatRange(0, 1),
-    help="Model probability for reworded (texts up to 40 words).",
-)
-@click.option("--no-reworded", is_flag=True, default=None, help="Skip the reworded tier.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out matching paths.")
-@click.option("--hidden", is_flag=True, default=None, help="Scan hidden files and folders.")
-@click.option(
-    "--no-ignore",
-    is_flag=True,
-    default=None,
-    help="Do not honour .gitignore, .ignore, .dedupignore.",
-)
-@click.option("-j", "--jobs", type=click.IntRange(0, 256), help="Worker processes (0: auto).")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Report paths are relative to this folder [default: current folder].",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Settings file (pyproject.toml with [tool.dedup], or dedup.toml).",
-)
-@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@_scan_settings
 @click.option("--debug", is_flag=True, help="Show a traceback on an internal error.")
 def eval_(
     labels: Path,

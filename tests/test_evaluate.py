@@ -283,6 +283,21 @@ def test_cli_writes_the_scores_to_a_file_and_takes_scan_settings(
     assert json.loads(out.read_text(encoding="utf-8"))["pairs"]["recall"] == 0.0
 
 
+def test_eval_takes_every_scan_setting_that_chooses_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same options as dedup scan: here --include leaves b.txt unread, which eval reports.
+    (tmp_path / "a.md").write_text(PROSE + "\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(PROSE + "\n", encoding="utf-8")
+    labels = write_labels(tmp_path, [{"a": loc("a.md", 1), "b": loc("b.txt", 1), "label": 1}])
+    monkeypatch.chdir(tmp_path)
+    args = ["eval", str(labels), "--isolated", "--format", "json"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    narrowed = CliRunner().invoke(main, [*args, "--include", "*.md"])
+    assert narrowed.exit_code == 2
+    assert "did not read" in narrowed.output and "b.txt" in narrowed.output
+
+
 partitions = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=2, max_size=30)
 
 
