@@ -12,7 +12,8 @@ from typing import Any
 
 from common import fuzz, scratch
 
-from dedup.config import Config, ConfigError, load_config_file
+from dedup.config import Config, load_config_file
+from dedup.errors import ConfigError
 from dedup.walk import walk
 
 FOLDER = scratch("dedup-fuzz-config-")
