@@ -13,7 +13,7 @@ import argparse
 import json
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +26,17 @@ KIND_GROUPS = {
 }
 
 
-def run_eval(labels: Path, paths: Iterable[str], cwd: Path) -> dict[str, Any]:
-    """``dedup eval`` with the default settings (no settings file), as JSON."""
+def run_eval(
+    labels: Path, paths: Iterable[str], cwd: Path, launcher: Sequence[str] = ("-m", "dedup")
+) -> dict[str, Any]:
+    """``dedup eval`` with the default settings (no settings file), as JSON.
+
+    ``launcher`` is what follows the interpreter to start dedup (a benchmark may pass
+    ``("-c", code)`` that changes a constant first).
+    """
     command = [
         sys.executable,
-        "-m",
-        "dedup",
+        *launcher,
         "eval",
         str(labels),
         *paths,
@@ -47,7 +52,7 @@ def run_eval(labels: Path, paths: Iterable[str], cwd: Path) -> dict[str, Any]:
     return result
 
 
-def _sum(groups: Mapping[str, Mapping[str, int]], names: Iterable[str]) -> tuple[int, int]:
+def group_totals(groups: Mapping[str, Mapping[str, int]], names: Iterable[str]) -> tuple[int, int]:
     """(found, labelled) positives over ``names``."""
     found = sum(groups[n]["true_positives"] for n in names)
     missed = sum(groups[n]["false_negatives"] for n in names)
@@ -63,14 +68,14 @@ def planted_tables(result: Mapping[str, Any]) -> list[str]:
     lines = ["| edit rate (all four word edits) | found | recall |", "|---|---|---|"]
     for rate in mutate.EDIT_RATES:
         names = [planted.group_name(k, rate) for k in mutate.WORD_EDITS]
-        lines.append(_row(f"{round(rate * 100)} %", *_sum(groups, names)))
+        lines.append(_row(f"{round(rate * 100)} %", *group_totals(groups, names)))
     lines += ["", "| edit kind | found | recall |", "|---|---|---|"]
     for kind in mutate.WORD_EDITS:
         names = [planted.group_name(kind, r) for r in mutate.EDIT_RATES if r <= 0.3]
-        lines.append(_row(f"{kind} (5-30 %)", *_sum(groups, names)))
+        lines.append(_row(f"{kind} (5-30 %)", *group_totals(groups, names)))
     for label, members in KIND_GROUPS.items():
         for name in members:
-            lines.append(_row(f"{label}: {name}", *_sum(groups, [name])))
+            lines.append(_row(f"{label}: {name}", *group_totals(groups, [name])))
     negatives = groups["negatives"]
     wrong = negatives["false_positives"]
     total = wrong + negatives["true_negatives"]

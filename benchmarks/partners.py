@@ -13,14 +13,11 @@ Run: ``python -m benchmarks.partners`` (about a minute).
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks import mrpc, mutate, planted, realtext
-from benchmarks.evaluate_all import _sum
+from benchmarks import evaluate_all, mrpc, mutate, planted, realtext
+from benchmarks.evaluate_all import group_totals
 
 SETTINGS: list[tuple[int | None, int]] = [
     (None, 1024),
@@ -46,13 +43,9 @@ _CHILD = (
 def run_eval(labels: Path, paths: list[str], cwd: Path, setting: tuple[int | None, int]) -> Any:
     """``dedup eval`` (default settings) with the partner and posting caps of ``setting``."""
     partners, cap = setting
-    child = _CHILD.format(cap=cap, partners=partners)
-    command = [sys.executable, "-c", child, "eval", str(labels), *paths, "--isolated"]
-    command += ["--no-ignore", "--format", "json"]
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"dedup eval failed ({done.returncode}): {done.stderr.strip()}")
-    return json.loads(done.stdout)
+    return evaluate_all.run_eval(
+        labels, paths, cwd, ("-c", _CHILD.format(cap=cap, partners=partners))
+    )
 
 
 def main() -> None:
@@ -74,10 +67,10 @@ def main() -> None:
         result = run_eval(labels, ["corpus"], out, setting)
         groups = result["groups"]
         recall = [
-            _sum(groups, [planted.group_name(k, rate) for k in mutate.WORD_EDITS])
+            group_totals(groups, [planted.group_name(k, rate) for k in mutate.WORD_EDITS])
             for rate in (0.3, 0.5)
         ]
-        kept, held = _sum(groups, ["sentence added", "sentence removed"])
+        kept, held = group_totals(groups, ["sentence added", "sentence removed"])
         print(
             f"| {setting[0] or 'all'} | {setting[1]} | {scores['f1']:.3f} "
             f"| {scores['accuracy']:.3f} | "

@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 
 from benchmarks import mrpc, mutate, planted, realtext
-from benchmarks.evaluate_all import _sum, run_eval
+from benchmarks.evaluate_all import group_totals, run_eval
 
 # The near tier alone (the reworded tier off, or it would find what near misses), then with it.
 SETTINGS = [
@@ -46,8 +46,10 @@ def main() -> None:
     for setting in SETTINGS:
         result = run_eval(labels, ["corpus", *setting], out)
         groups = result["groups"]
-        recall = [_sum(groups, [planted.group_name(k, r) for k in WORD_EDITS]) for r in RATES]
-        kept, held = _sum(groups, ["sentence added", "sentence removed"])
+        recall = [
+            group_totals(groups, [planted.group_name(k, r) for k in WORD_EDITS]) for r in RATES
+        ]
+        kept, held = group_totals(groups, ["sentence added", "sentence removed"])
         near = result["kinds"].get("near", {}).get("precision")
         print(
             f"| `{' '.join(setting)}` | "
