@@ -39,8 +39,3 @@ def split_document(document: Document, text_field: str = "text") -> Split:
     except FormatError as exc:
         problem = f"{exc}; read as plain text"
     return Split(tuple(plain.blocks(document.text)), (problem,))
-
-
-def split_blocks(document: Document) -> list[Block]:
-    """The prose blocks of ``document`` in source order."""
-    return list(split_document(document).blocks)
