@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import mrpc
-from dedup.candidates import Pair, rare_word_pairs
+from dedup.candidates import Pair, pair_set, rare_word_pairs
 from dedup.config import Config
 from dedup.pipeline import REWORDED_MIN_SHARED
 from dedup.pipeline import _lsh as _lsh_array
@@ -39,7 +39,7 @@ def _chars(text: Text, k: int = 5) -> Any:
 
 def _lsh(keys: list[int], sets: list[Any], threshold: float, config: Config) -> set[Pair]:
     """The scan's LSH stage (which returns an array of pairs) as a set of pairs."""
-    return {(a, b) for a, b in _lsh_array(keys, sets, threshold, config)[0].tolist()}
+    return pair_set(_lsh_array(keys, sets, threshold, config)[0])
 
 
 def candidate_signals(texts: list[Text], weights: Rarity) -> dict[str, Callable[[], set[Pair]]]:
@@ -67,8 +67,8 @@ def candidate_signals(texts: list[Text], weights: Rarity) -> dict[str, Callable[
         "character 5-gram MinHash LSH, 0.2": lambda: _lsh(
             ids, [_chars(t) for t in fuzzy], 0.2, config
         ),
-        f"rare words, weighted share >= {REWORDED_MIN_SHARED} (now)": lambda: rare_word_pairs(
-            ((t.id, t.content) for t in rich), weights, REWORDED_MIN_SHARED
+        f"rare words, weighted share >= {REWORDED_MIN_SHARED} (now)": lambda: pair_set(
+            rare_word_pairs(((t.id, t.content) for t in rich), weights, REWORDED_MIN_SHARED)
         ),
     }
 

@@ -16,10 +16,8 @@ Exact repeats never get here: the pipeline collapses them to one text first.
 
 from __future__ import annotations
 
-import heapq
-from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -196,6 +194,11 @@ def union_pairs(*parts: PairArray | set[Pair]) -> PairArray:
     return np.stack((codes // base, codes % base), axis=1)
 
 
+def pair_set(pairs: PairArray) -> set[Pair]:
+    """The pairs of an ``(n, 2)`` array as a set of tuples."""
+    return {(a, b) for a, b in pairs.tolist()}
+
+
 def datasketch_pairs(
     keys: Sequence[int], rows: U32, threshold: float, seed: int, cap: int | None = MAX_LSH_BUCKET
 ) -> set[Pair]:
@@ -247,46 +250,158 @@ def rare_word_pairs(
     rarity: Rarity,
     min_share: float,
     max_partners: int = RARE_MAX_PARTNERS,
-) -> set[Pair]:
+) -> PairArray:
     """Pairs of texts whose shared rare words weigh ``min_share`` of the lighter text or more.
 
     Of those, each text keeps its ``max_partners`` strongest partners (the most shared weight,
-    then the smaller id), and a pair is returned when either of its texts keeps it.
+    then the smaller id), and a pair is returned when either of its texts keeps it. Weights are
+    summed as integers (``quantized``), so a sum is the same in any order, here and in Spark.
+    Sorted, as an ``(n, 2)`` array.
 
     Args:
-        texts: ``(text id, content words)`` for every text, ids in increasing order.
+        texts: ``(text id, content words)`` for every text.
         rarity: the word weights of the scan.
         min_share: the shared weight needed, as a share of the lighter text's total weight.
         max_partners: how many partners each text keeps at most.
     """
-    cap = min(RARE_MAX_POSTINGS, max(RARE_MIN_POSTINGS, int(RARE_MAX_SHARE * rarity.texts)))
-    postings: dict[str, list[int]] = defaultdict(list)
-    rare: list[tuple[int, list[str], float]] = []
+    cap = rare_cap(rarity.texts)
+    quanta = {word: quantized(weight) for word, weight in rarity.weights.items()}
+    unknown = quantized(rarity.unseen())  # allowlisted texts may hold such words
+    rare = [word for word, df in rarity.frequencies.items() if df <= cap]
+    word_ids = dict(zip(rare, range(len(rare)), strict=True))
+    owners: list[int] = []  # one entry per (text, rare word): the text ...
+    used: list[int] = []  # ... and the word
+    masses: dict[int, int] = {}
     for text_id, words in texts:
-        distinct = sorted(set(words))  # sorted: the sums below add up in the same order every run
-        kept = [w for w in distinct if rarity.frequencies.get(w, 0) <= cap]
-        for word in kept:
-            postings[word].append(text_id)
-        rare.append((text_id, kept, rarity.mass(distinct)))
-    mass = {text_id: m for text_id, _, m in rare}
-    best: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    for a, kept, mass_a in rare:  # one text at a time; memory: its partners and K per text
-        shared: dict[int, float] = defaultdict(float)
-        for word in kept:
-            ids = postings[word]
-            weight = rarity.weight(word)
-            for b in ids[bisect_right(ids, a) :]:
-                shared[b] += weight
-        for b, w in shared.items():
-            if w >= min_share * min(mass_a, mass[b]):
-                _keep(best[a], (w, -b), max_partners)
-                _keep(best[b], (w, -a), max_partners)
-    return {(min(a, -b), max(a, -b)) for a, heap in best.items() for _, b in heap}
+        distinct = set(words)
+        try:
+            masses[text_id] = sum(map(quanta.__getitem__, distinct))
+        except KeyError:
+            masses[text_id] = sum(quanta.get(word, unknown) for word in distinct)
+        found = [i for i in map(word_ids.get, distinct) if i is not None]
+        owners.extend([text_id] * len(found))
+        used.extend(found)
+    if not owners:
+        return np.empty((0, 2), dtype=np.int64)
+    size = max(masses) + 1
+    mass_of = np.zeros(size, dtype=np.int64)
+    mass_of[list(masses)] = list(masses.values())
+    word_weight = np.array([quanta[word] for word in rare], dtype=np.int64)
+    postings = _Postings(np.asarray(owners, dtype=np.int64), np.asarray(used, dtype=np.int64))
+    best = _Strongest(max_partners)
+    for a, b, shared in postings.shared_weights(word_weight, size):
+        enough = shared >= min_share * np.minimum(mass_of[a], mass_of[b])
+        best.add(a[enough], b[enough], shared[enough])
+    return best.pairs()
 
 
-def _keep(heap: list[tuple[float, int]], partner: tuple[float, int], size: int) -> None:
-    """Keep ``partner`` (weight, minus id) in the min-heap if it is among the ``size`` strongest."""
-    if len(heap) < size:
-        heapq.heappush(heap, partner)
-    elif partner > heap[0]:
-        heapq.heapreplace(heap, partner)
+# Rare-word weights are summed as integers: a weight in units of 2**-24 (a word's weight is at
+# most ln(texts), under 64), so sums are exact and the same in any order and on any engine.
+QUANTUM = 1 << 24
+
+
+def quantized(weight: float) -> int:
+    """A word weight in integer units of ``1 / QUANTUM``."""
+    return round(weight * QUANTUM)
+
+
+def rare_cap(texts: int) -> int:
+    """The most texts a word may be in and still pair texts, for a scan of ``texts`` texts."""
+    return min(RARE_MAX_POSTINGS, max(RARE_MIN_POSTINGS, int(RARE_MAX_SHARE * texts)))
+
+
+# How many (text, partner, word) entries the rare-word join handles at once.
+_SHARED_BLOCK = 1 << 21
+
+
+class _Postings:
+    """Every rare word's texts, sorted; the pairs they make are walked a block of texts at a time,
+    so memory stays bounded however many pairs the words make."""
+
+    def __init__(self, owners: I64, words: I64) -> None:
+        order = np.lexsort((owners, words))
+        self.texts = owners[order]  # grouped by word, each word's texts in increasing order
+        self.words = words[order]
+        ends = np.searchsorted(self.words, self.words, side="right")
+        # each entry pairs with the later texts of its word's posting
+        self.partners = ends - np.arange(self.texts.shape[0]) - 1
+
+    def shared_weights(self, word_weight: I64, size: int) -> Iterator[tuple[I64, I64, I64]]:
+        """``(a, b, weight)``, ``a < b``: each pair of texts that share a rare word and the
+        summed weight of the words they share; yielded in blocks of ``a``."""
+        by_text = np.argsort(self.texts, kind="stable")
+        counts = self.partners[by_text]
+        owner = self.texts[by_text]
+        # blocks end where a text ends, so each pair's whole sum is in one block
+        last_of_text = np.flatnonzero(np.append(owner[1:] != owner[:-1], True))
+        totals = np.cumsum(counts)[last_of_text]
+        start = 0
+        done = 0
+        while start < last_of_text.shape[0]:
+            stop = max(start + 1, int(np.searchsorted(totals, done + _SHARED_BLOCK, "right")))
+            lo = 0 if start == 0 else int(last_of_text[start - 1]) + 1
+            hi = int(last_of_text[stop - 1]) + 1
+            done = int(totals[stop - 1])
+            start = stop
+            entries = by_text[lo:hi]
+            yield from _block_sums(self, entries, counts[lo:hi], word_weight, size)
+
+
+def _block_sums(
+    postings: _Postings, entries: I64, counts: I64, word_weight: I64, size: int
+) -> Iterator[tuple[I64, I64, I64]]:
+    total = int(counts.sum())
+    if total == 0:
+        return
+    offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    b = postings.texts[np.repeat(entries + 1, counts) + offset]
+    codes = np.repeat(postings.texts[entries], counts) * size + b
+    weights = np.repeat(word_weight[postings.words[entries]], counts)
+    order = np.argsort(codes)
+    codes, weights = codes[order], weights[order]
+    starts = np.flatnonzero(np.append(True, codes[1:] != codes[:-1]))
+    pair_codes = codes[starts]
+    yield pair_codes // size, pair_codes % size, np.add.reduceat(weights, starts)
+
+
+# Prune the partner lists once this many entries wait.
+_STRONGEST_PRUNE = 1 << 22
+
+
+class _Strongest:
+    """Each text's ``size`` strongest partners (most shared weight, then the smaller id)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.parts: list[tuple[I64, I64, I64]] = []
+        self.waiting = 0
+
+    def add(self, a: I64, b: I64, weight: I64) -> None:
+        # both directions: the pair may be among a's strongest, b's, or both
+        self.parts.append((np.concatenate([a, b]), np.concatenate([b, a]), np.tile(weight, 2)))
+        self.waiting += 2 * a.shape[0]
+        if self.waiting >= _STRONGEST_PRUNE:
+            self.parts = [self._pruned()]
+            self.waiting = self.parts[0][0].shape[0]
+
+    def _pruned(self) -> tuple[I64, I64, I64]:
+        owner, partner, weight = (
+            np.concatenate(column) for column in zip(*self.parts, strict=True)
+        )
+        order = np.lexsort((partner, -weight, owner))
+        owner, partner, weight = owner[order], partner[order], weight[order]
+        first = np.flatnonzero(np.append(True, owner[1:] != owner[:-1]))
+        rank = np.arange(owner.shape[0]) - np.repeat(
+            first, np.diff(np.append(first, owner.shape[0]))
+        )
+        keep = rank < self.size
+        return owner[keep], partner[keep], weight[keep]
+
+    def pairs(self) -> PairArray:
+        """The kept pairs, each once, sorted."""
+        if not self.parts:
+            return np.empty((0, 2), dtype=np.int64)
+        owner, partner, _ = self._pruned()
+        return union_pairs(
+            np.stack((np.minimum(owner, partner), np.maximum(owner, partner)), axis=1)
+        )

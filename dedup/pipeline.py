@@ -22,7 +22,6 @@ from dedup.baseline import load as load_baseline
 from dedup.candidates import (
     MAX_LSH_BUCKET,
     Capped,
-    Pair,
     PairArray,
     capped_lsh_pairs,
     rare_word_pairs,
@@ -536,7 +535,7 @@ def _candidates(
     )
     reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
     if config.reworded:
-        reworded_pairs = union_pairs(_reworded_candidates(texts, fuzzy_min, weights))
+        reworded_pairs = _reworded_candidates(texts, fuzzy_min, weights)
     sentence_pairs, sentence_capped = shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
@@ -551,7 +550,7 @@ def _candidates(
 REWORDED_MIN_SHARED = 0.25
 
 
-def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity) -> set[Pair]:
+def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity) -> PairArray:
     return rare_word_pairs(
         ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content),
         weights,

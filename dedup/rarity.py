@@ -26,7 +26,11 @@ class Rarity:
     def weight(self, word: str) -> float:
         """``log(n / df)``; a word no text of the scan uses weighs as if one did."""
         found = self.weights.get(word)
-        return found if found is not None else math.log(max(self.texts, 1))
+        return found if found is not None else self.unseen()
+
+    def unseen(self) -> float:
+        """The weight of a word no text of the scan uses: as if one text did."""
+        return math.log(max(self.texts, 1))
 
     def mass(self, words: Iterable[str]) -> float:
         """The summed weight of a set of distinct words."""

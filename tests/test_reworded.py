@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks import train_reworded
-from dedup import reworded_model
-from dedup.candidates import rare_word_pairs
+from dedup import candidates, reworded_model
+from dedup.candidates import Pair, pair_set, quantized, rare_cap, rare_word_pairs
 from dedup.config import Config
 from dedup.models import Kind
 from dedup.normalize import content_words, words
-from dedup.rarity import rarity
+from dedup.rarity import Rarity, rarity
 from dedup.verify import MODEL_MAX_WORDS, Text, _lcs, reworded_features, verify
 
 PROFIT = "The company said second-quarter profit rose 28 percent to 50 million dollars on sales."
@@ -34,6 +37,37 @@ def test_rarity_is_the_log_inverse_document_frequency() -> None:
     assert table.mass({"rare", "other"}) == pytest.approx(math.log(2) + math.log(4))
 
 
+Contents = Sequence[tuple[int, Sequence[str]]]
+
+
+def rare(contents: Contents, table: Rarity, share: float, max_partners: int = 8) -> set[Pair]:
+    return pair_set(rare_word_pairs(contents, table, share, max_partners))
+
+
+def reference_rare_pairs(
+    contents: Contents, table: Rarity, share: float, max_partners: int
+) -> set[Pair]:
+    """The rare-word candidates the plain way: one text at a time, a dict of shared weights."""
+    cap = rare_cap(table.texts)
+    mass = {t: sum(quantized(table.weight(w)) for w in set(ws)) for t, ws in contents}
+    shared: dict[Pair, int] = {}
+    for i, (a, words_a) in enumerate(contents):
+        for b, words_b in contents[i + 1 :]:
+            common = [w for w in set(words_a) & set(words_b) if table.frequencies[w] <= cap]
+            if common:
+                shared[min(a, b), max(a, b)] = sum(quantized(table.weight(w)) for w in common)
+    best: dict[int, list[tuple[int, int, int]]] = {}
+    for (a, b), weight in shared.items():
+        if weight >= share * min(mass[a], mass[b]):
+            best.setdefault(a, []).append((-weight, b, b))
+            best.setdefault(b, []).append((-weight, a, a))
+    return {
+        (min(t, p), max(t, p))
+        for t, found in best.items()
+        for _, _, p in sorted(found)[:max_partners]
+    }
+
+
 def test_rare_word_pairs_weigh_shared_words_by_rarity() -> None:
     contents = [
         (0, ("treaty", "geneva", "signed")),
@@ -44,18 +78,18 @@ def test_rare_word_pairs_weigh_shared_words_by_rarity() -> None:
     table = rarity(words for _, words in contents)
     # 0~1 share treaty and geneva (2 of 4 texts each): 2 ln 2 of 0's mass 2 ln 2 + ln 2.
     # 0~2 share signed: ln 2 of 2's mass 2 ln 2 (a half); 2~3 share weather: a half too.
-    assert rare_word_pairs(contents, table, 0.6) == {(0, 1)}
-    assert rare_word_pairs(contents, table, 0.5) == {(0, 1), (0, 2), (2, 3)}
+    assert rare(contents, table, 0.6) == {(0, 1)}
+    assert rare(contents, table, 0.5) == {(0, 1), (0, 2), (2, 3)}
 
 
 def test_each_text_keeps_its_strongest_rare_word_partners() -> None:
     contents = [(0, ("a", "b", "c")), (1, ("a", "b")), (2, ("c", "d", "e")), (3, ("d", "e"))]
     table = rarity(words for _, words in contents)
     # Every word is in 2 of 4 texts. 0~1 and 2~3 share two words, 0~2 only c (a third of each).
-    assert rare_word_pairs(contents, table, 0.3) == {(0, 1), (0, 2), (2, 3)}
+    assert rare(contents, table, 0.3) == {(0, 1), (0, 2), (2, 3)}
     # One partner each: 0 and 2 both have a stronger one than each other, so 0~2 goes.
-    assert rare_word_pairs(contents, table, 0.3, max_partners=1) == {(0, 1), (2, 3)}
-    assert rare_word_pairs(contents, table, 0.3, max_partners=2) == {(0, 1), (0, 2), (2, 3)}
+    assert rare(contents, table, 0.3, max_partners=1) == {(0, 1), (2, 3)}
+    assert rare(contents, table, 0.3, max_partners=2) == {(0, 1), (0, 2), (2, 3)}
 
 
 def test_rare_word_partner_ties_go_to_the_smaller_id_and_either_side_keeps_a_pair() -> None:
@@ -63,8 +97,8 @@ def test_rare_word_partner_ties_go_to_the_smaller_id_and_either_side_keeps_a_pai
     table = rarity(words for _, words in contents)
     # 0, 1 and 2 share all their weight. One partner each: 0 keeps 1, 1 keeps 0, 2 keeps 0
     # (the smaller id of a tie); 0~2 stays because 2 keeps it, 1~2 goes because neither does.
-    assert rare_word_pairs(contents, table, 0.5, max_partners=1) == {(0, 1), (0, 2)}
-    assert rare_word_pairs(contents, table, 0.5, max_partners=2) == {(0, 1), (0, 2), (1, 2)}
+    assert rare(contents, table, 0.5, max_partners=1) == {(0, 1), (0, 2)}
+    assert rare(contents, table, 0.5, max_partners=2) == {(0, 1), (0, 2), (1, 2)}
 
 
 def test_identical_texts_have_every_feature_at_one() -> None:
@@ -100,3 +134,23 @@ def test_training_fits_a_separable_toy_problem() -> None:
     y = np.array([0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
     p = train_reworded.predict(train_reworded.fit(x, y), x)
     assert list(p >= 0.5) == [False, False, False, True, True, True]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("abcdefghijklmnop"), max_size=8), min_size=1, max_size=40),
+    st.sampled_from([0.1, 0.25, 0.5]),
+    st.integers(1, 4),
+    st.booleans(),
+)
+def test_rare_word_pairs_equal_the_plain_computation(
+    word_lists: list[list[str]], share: float, partners: int, small_blocks: bool
+) -> None:
+    contents = [(i * 3, tuple(ws)) for i, ws in enumerate(word_lists)]  # ids need not be dense
+    table = rarity(ws for _, ws in contents)
+    with pytest.MonkeyPatch.context() as patch:
+        if small_blocks:  # many blocks and prunes, as on a large scan
+            patch.setattr(candidates, "_SHARED_BLOCK", 3)
+            patch.setattr(candidates, "_STRONGEST_PRUNE", 4)
+        found = rare(contents, table, share, partners)
+    assert found == reference_rare_pairs(contents, table, share, partners)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import write
 from datasketch import MinHash, MinHashLSH
 
-from dedup.candidates import bands_and_rows, lsh_pairs
+from dedup.candidates import bands_and_rows, lsh_pairs, pair_set
 from dedup.cli import main
 from dedup.config import Config
 from dedup.errors import ConfigError, ExitCode, InputError
@@ -188,7 +188,7 @@ def test_lsh_pairs_equal_datasketch_queries() -> None:
     ]
     rows = signatures(sets, 128, 1)
     keys = list(range(len(sets)))
-    ours = {(a, b) for a, b in lsh_pairs(keys, rows, 0.3).tolist()}
+    ours = pair_set(lsh_pairs(keys, rows, 0.3))
     lsh = MinHashLSH(num_perm=128, params=bands_and_rows(0.3, 128))
     sketches = []
     for key, row in zip(keys, rows, strict=True):
