@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import chain
 
 _PUNCT = str.maketrans(
     {
@@ -208,3 +209,21 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|(?<=[a-z][.!?])(
 def sentences(prose: str) -> list[str]:
     """Split prose into sentences (also where a missing space follows the full stop)."""
     return [s for s in _SENTENCE_END.split(prose) if s.strip()]
+
+
+# The same breaks as _SENTENCE_END, with the closing mark taken into the break: no word changes,
+# and a regular expression that starts at a literal character is much faster to scan.
+_SENTENCE_BREAK = re.compile(r"[.!?](?:[\"'\u201d\u2019)\]]*\s+|(?<=[a-z][.!?])(?=[A-Z]))")
+
+
+def sentence_words(prose: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """``words(prose)`` and the words of each sentence with words, tokenised once.
+
+    Equal to ``words(prose)`` and ``[words(s) for s in sentences(prose)]`` without the empty
+    tuples (a property test holds them equal); ASCII prose is tokenised once, sentence by sentence.
+    """
+    if not prose.isascii():  # NFKC may join characters across a break: tokenise both ways
+        return words(prose), [w for w in map(words, sentences(prose)) if w]
+    found = [tuple(_ASCII_WORD.findall(part.lower())) for part in _SENTENCE_BREAK.split(prose)]
+    parts = [w for w in found if w]
+    return tuple(chain.from_iterable(parts)), parts

@@ -46,7 +46,7 @@ from dedup.models import (
     Stats,
     Warning_,
 )
-from dedup.normalize import content_sequence, sentences, words
+from dedup.normalize import content_sequence, sentence_words, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
@@ -113,14 +113,9 @@ def process_file(
 
 def normalise_block(block: Block) -> Piece:
     """The words and sentence keys of one block (a pure function: both engines call it)."""
-    keys = tuple(
-        " ".join(sw)
-        for sw in (words(s) for s in sentences(block.prose))
-        if len(sw) >= MIN_SENTENCE_WORDS
-    )
-    return Piece(
-        block.start_line, block.end_line, block.text, words(block.prose), keys, block.record
-    )
+    tokens, parts = sentence_words(block.prose)
+    keys = tuple(" ".join(sw) for sw in parts if len(sw) >= MIN_SENTENCE_WORDS)
+    return Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
 
 
 def _process(job: tuple[SourceFile, int, str, str | None, bool]) -> FileResult:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.normalize import content_words, fold, sentences, words
+from dedup.normalize import content_words, fold, sentence_words, sentences, words
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,14 @@ def test_fold_is_idempotent(text: str) -> None:
 def test_the_ascii_fast_path_agrees_with_the_unicode_path(text: str) -> None:
     # "é" sends the text down the NFKC path; the ASCII words before it must not change.
     assert words(text + " é") == (*words(text), "é")
+
+
+# Prose-like ASCII: the characters the sentence breaks turn on, often.
+_PROSE = st.text(alphabet=st.sampled_from(list("aZ9_ .!?\"')]\n\t,-Ab")), max_size=60)
+
+
+@given(st.one_of(_PROSE, st.text()))
+def test_sentence_words_tokenise_once_as_words_and_sentences_do(text: str) -> None:
+    whole, parts = sentence_words(text)
+    assert whole == words(text)
+    assert parts == [w for w in map(words, sentences(text)) if w]
