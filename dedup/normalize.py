@@ -182,10 +182,24 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> tuple[str, ...]:
-    """The normalised words of ``text``."""
+    """The normalised words of ``text``: the words of ``fold(text)``."""
     if text.isascii():
         return tuple(_ASCII_WORD.findall(text.lower()))
-    return tuple(_WORD.findall(fold(text)))
+    return tuple(_WORD.findall(_folded_for_words(unicodedata.normalize("NFKC", text))))
+
+
+# Of the characters _PUNCT maps, only these are word characters; the others separate words
+# mapped or not, so tokenising needs only these replaced (far cheaper than str.translate).
+_WORD_PUNCT = [(chr(k), v) for k, v in _PUNCT.items() if _WORD.fullmatch(chr(k))]
+
+
+def _folded_for_words(nfkc: str) -> str:
+    """Steps 2-3 of ``fold`` on NFKC text, as far as they change its words."""
+    folded = nfkc.casefold()
+    for char, ascii_form in _WORD_PUNCT:
+        if char in folded:
+            folded = folded.replace(char, ascii_form)
+    return folded
 
 
 def is_content(token: str) -> bool:
@@ -219,11 +233,16 @@ _SENTENCE_BREAK = re.compile(r"[.!?](?:[\"'\u201d\u2019)\]]*\s+|(?<=[a-z][.!?])(
 def sentence_words(prose: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """``words(prose)`` and the words of each sentence with words, tokenised once.
 
-    Equal to ``words(prose)`` and ``[words(s) for s in sentences(prose)]`` without the empty
-    tuples (a property test holds them equal); ASCII prose is tokenised once, sentence by sentence.
+    Equal to ``words(prose)`` and ``[words(s) for s in sentences(nfkc)]`` without the empty
+    tuples, where ``nfkc`` is the NFKC form of ``prose`` (a property test holds them equal):
+    sentences are cut after NFKC, then each is case-folded and tokenised.
     """
-    if not prose.isascii():  # NFKC may join characters across a break: tokenise both ways
-        return words(prose), [w for w in map(words, sentences(prose)) if w]
-    found = [tuple(_ASCII_WORD.findall(part.lower())) for part in _SENTENCE_BREAK.split(prose)]
+    if prose.isascii():  # ASCII is NFKC-stable, and lower() equals casefold() on ASCII
+        found = [tuple(_ASCII_WORD.findall(part.lower())) for part in _SENTENCE_BREAK.split(prose)]
+    else:
+        nfkc = unicodedata.normalize("NFKC", prose)
+        found = [
+            tuple(_WORD.findall(_folded_for_words(part))) for part in _SENTENCE_BREAK.split(nfkc)
+        ]
     parts = [w for w in found if w]
     return tuple(chain.from_iterable(parts)), parts

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.normalize import content_words, fold, sentence_words, sentences, words
+from dedup.normalize import _WORD, content_words, fold, sentence_words, sentences, words
 
 
 @pytest.mark.parametrize(
@@ -90,11 +92,14 @@ def test_the_ascii_fast_path_agrees_with_the_unicode_path(text: str) -> None:
 
 
 # Prose-like ASCII: the characters the sentence breaks turn on, often.
-_PROSE = st.text(alphabet=st.sampled_from(list("aZ9_ .!?\"')]\n\t,-Ab")), max_size=60)
+_PROSE = st.text(
+    alphabet=st.sampled_from(list("aZ9_ .!?\"')]\n\t,-Ab\u02bc\u2019Σ\u00a0ﬁ…")), max_size=60
+)
 
 
 @given(st.one_of(_PROSE, st.text()))
 def test_sentence_words_tokenise_once_as_words_and_sentences_do(text: str) -> None:
     whole, parts = sentence_words(text)
-    assert whole == words(text)
-    assert parts == [w for w in map(words, sentences(text)) if w]
+    assert whole == words(text) == tuple(_WORD.findall(fold(text)))
+    nfkc = unicodedata.normalize("NFKC", text)
+    assert parts == [w for w in map(words, sentences(nfkc)) if w]
