@@ -265,8 +265,6 @@ def rare_word_pairs(
         max_partners: how many partners each text keeps at most.
     """
     cap = rare_cap(rarity.texts)
-    quanta = {word: quantized(weight) for word, weight in rarity.weights.items()}
-    unknown = quantized(rarity.unseen())  # allowlisted texts may hold such words
     rare = [word for word, df in rarity.frequencies.items() if df <= cap]
     word_ids = dict(zip(rare, range(len(rare)), strict=True))
     owners: list[int] = []  # one entry per (text, rare word): the text ...
@@ -274,10 +272,7 @@ def rare_word_pairs(
     masses: dict[int, int] = {}
     for text_id, words in texts:
         distinct = set(words)
-        try:
-            masses[text_id] = sum(map(quanta.__getitem__, distinct))
-        except KeyError:
-            masses[text_id] = sum(quanta.get(word, unknown) for word in distinct)
+        masses[text_id] = rarity.total(distinct)
         found = [i for i in map(word_ids.get, distinct) if i is not None]
         owners.extend([text_id] * len(found))
         used.extend(found)
@@ -286,23 +281,13 @@ def rare_word_pairs(
     size = max(masses) + 1
     mass_of = np.zeros(size, dtype=np.int64)
     mass_of[list(masses)] = list(masses.values())
-    word_weight = np.array([quanta[word] for word in rare], dtype=np.int64)
+    word_weight = np.array([rarity.quanta[word] for word in rare], dtype=np.int64)
     postings = _Postings(np.asarray(owners, dtype=np.int64), np.asarray(used, dtype=np.int64))
     best = _Strongest(max_partners)
     for a, b, shared in postings.shared_weights(word_weight, size):
         enough = shared >= min_share * np.minimum(mass_of[a], mass_of[b])
         best.add(a[enough], b[enough], shared[enough])
     return best.pairs()
-
-
-# Rare-word weights are summed as integers: a weight in units of 2**-24 (a word's weight is at
-# most ln(texts), under 64), so sums are exact and the same in any order and on any engine.
-QUANTUM = 1 << 24
-
-
-def quantized(weight: float) -> int:
-    """A word weight in integer units of ``1 / QUANTUM``."""
-    return round(weight * QUANTUM)
 
 
 def rare_cap(texts: int) -> int:

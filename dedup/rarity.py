@@ -12,7 +12,16 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+# Weights are also kept as integers in units of 2**-24 (a weight is at most ln(texts), under 64),
+# so a sum of them is exact: the same in any order, in any process and on any engine.
+QUANTUM = 1 << 24
+
+
+def quantized(weight: float) -> int:
+    """A word weight in integer units of ``1 / QUANTUM``."""
+    return round(weight * QUANTUM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +31,11 @@ class Rarity:
     frequencies: dict[str, int]
     texts: int
     weights: dict[str, float]  # log(texts / frequency), computed once per word
+    quanta: dict[str, int] = field(init=False, repr=False, compare=False)  # weights, quantized
+
+    def __post_init__(self) -> None:
+        quanta = {word: quantized(weight) for word, weight in self.weights.items()}
+        object.__setattr__(self, "quanta", quanta)
 
     def weight(self, word: str) -> float:
         """``log(n / df)``; a word no text of the scan uses weighs as if one did."""
@@ -35,6 +49,15 @@ class Rarity:
     def mass(self, words: Iterable[str]) -> float:
         """The summed weight of a set of distinct words."""
         return sum(map(self.weight, words))
+
+    def total(self, words: Iterable[str]) -> int:
+        """The summed quantized weight of a set of distinct words: exact, in any order."""
+        quanta = self.quanta
+        try:
+            return sum(map(quanta.__getitem__, words))
+        except KeyError:  # a word no text of the scan uses (an allowlisted text's)
+            unseen = quantized(self.unseen())
+            return sum(quanta.get(word, unseen) for word in words)
 
 
 def idf(texts: int, frequency: int) -> float:

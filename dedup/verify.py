@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -52,15 +52,21 @@ def _lcs(a: Sequence[str], b: Sequence[str]) -> int:
     return (len(a) + len(b) - Indel.distance(a, b)) // 2
 
 
-def _overlap(a: Sequence[object], b: Sequence[object]) -> float:
+def _overlap(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
     """Shared items (with multiplicity) as a share of the shorter sequence."""
-    if not a or not b:
+    counts_a, counts_b = Counter(a), Counter(b)
+    shorter = min(counts_a.total(), counts_b.total())
+    if not shorter:
         return 0.0
-    return sum((Counter(a) & Counter(b)).values()) / min(len(a), len(b))
+    if len(counts_a) > len(counts_b):
+        counts_a, counts_b = counts_b, counts_a
+    found = counts_b.get
+    return sum(min(n, found(item, 0)) for item, n in counts_a.items()) / shorter
 
 
 def _numbers(words: Sequence[str]) -> set[str]:
-    return {w for w in words if _DIGIT.search(w)}
+    """The words holding a digit (a word of letters only holds none: no search needed)."""
+    return {w for w in words if not w.isalpha() and _DIGIT.search(w)}
 
 
 def reworded_features(a: Text, b: Text, common: int, rarity: Rarity) -> tuple[float, ...]:
@@ -74,16 +80,16 @@ def reworded_features(a: Text, b: Text, common: int, rarity: Rarity) -> tuple[fl
     numbers_a, numbers_b = _numbers(a.content), _numbers(b.content)
     either = numbers_a | numbers_b
     content_a, content_b = set(a.content), set(b.content)
-    lighter = min(rarity.mass(content_a), rarity.mass(content_b))
+    lighter = min(rarity.total(content_a), rarity.total(content_b))
     return (
         _overlap(a.words, b.words),
-        _overlap(list(pairwise(a.words)), list(pairwise(b.words))),
+        _overlap(pairwise(a.words), pairwise(b.words)),
         Indel.normalized_similarity(" ".join(a.words), " ".join(b.words)),
         shorter / max(la, lb),
         2 * common / (la + lb),
         common / shorter,
         len(numbers_a & numbers_b) / len(either) if either else 1.0,
-        rarity.mass(content_a & content_b) / lighter if lighter else 0.0,
+        rarity.total(content_a & content_b) / lighter if lighter else 0.0,
     )
 
 

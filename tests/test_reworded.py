@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from benchmarks import train_reworded
 from dedup import candidates, reworded_model
-from dedup.candidates import Pair, pair_set, quantized, rare_cap, rare_word_pairs
+from dedup.candidates import Pair, pair_set, rare_cap, rare_word_pairs
 from dedup.config import Config
 from dedup.models import Kind
 from dedup.normalize import content_words, words
-from dedup.rarity import Rarity, rarity
+from dedup.rarity import Rarity, quantized, rarity
 from dedup.verify import MODEL_MAX_WORDS, Text, _lcs, reworded_features, verify
 
 PROFIT = "The company said second-quarter profit rose 28 percent to 50 million dollars on sales."
@@ -154,3 +154,11 @@ def test_rare_word_pairs_equal_the_plain_computation(
             patch.setattr(candidates, "_STRONGEST_PRUNE", 4)
         found = rare(contents, table, share, partners)
     assert found == reference_rare_pairs(contents, table, share, partners)
+
+
+@given(st.lists(st.sampled_from(["treaty", "geneva", "rain", "unseen", "signed"]), unique=True))
+def test_totals_are_exact_integer_sums_in_any_order(chosen: list[str]) -> None:
+    table = rarity([("treaty", "geneva"), ("rain", "geneva"), ("signed",)])
+    expected = sum(quantized(table.weight(w)) for w in chosen)
+    assert table.total(chosen) == table.total(reversed(chosen)) == table.total(set(chosen))
+    assert table.total(chosen) == expected  # "unseen" weighs as if one text used it
