@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 # Weights are also kept as integers in units of 2**-24 (a weight is at most ln(texts), under 64),
@@ -50,8 +50,11 @@ class Rarity:
         """The summed weight of a set of distinct words."""
         return sum(map(self.weight, words))
 
-    def total(self, words: Iterable[str]) -> int:
-        """The summed quantized weight of a set of distinct words: exact, in any order."""
+    def total(self, words: Collection[str]) -> int:
+        """The summed quantized weight of a set of distinct words: exact, in any order.
+
+        A collection, not an iterator: an unknown word makes it start again.
+        """
         quanta = self.quanta
         try:
             return sum(map(quanta.__getitem__, words))
