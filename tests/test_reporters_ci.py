@@ -38,6 +38,7 @@ from dedup.reporters.github import (
     render_github,
 )
 from dedup.reporters.html import page
+from dedup.reporters.json_report import _layout
 from dedup.reporters.markdown import escape, render_markdown
 from dedup.reporters.sarif import FINGERPRINT_KEY, MAX_RELATED, artifact, sarif_log
 
@@ -478,3 +479,31 @@ def test_html_compares_only_copies_whose_words_differ(tmp_path: Path) -> None:
     html = page(scan_tree(tmp_path))
     assert html.count('class="pair"') == 1  # a against c; b only differs in its line break
     assert "same words as 1, spaced differently" in html
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON)
+def test_the_json_layout_is_the_value_with_sorted_keys(value: object) -> None:
+    out: list[str] = []
+    _layout(value, "", out)
+    text = "".join(out)
+    assert json.loads(text) == value
+
+    def keys_sorted(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        assert [k for k, _ in pairs] == sorted(k for k, _ in pairs)
+        return dict(pairs)
+
+    json.loads(text, object_pairs_hook=keys_sorted)
