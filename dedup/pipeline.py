@@ -438,8 +438,7 @@ class _Shared:
         known = self.sequences.get(tokens)
         if known is not None:
             return known, True
-        vocabulary = self.vocabulary
-        known = tuple([vocabulary.setdefault(w, w) for w in tokens])
+        known = tuple(map(self.vocabulary.setdefault, tokens, tokens))
         self.sequences[known] = known
         return known, False
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -35,11 +36,9 @@ def word_hashes(words: Sequence[str]) -> U32:
 
 def batch_word_hashes(texts: Sequence[Sequence[str]]) -> list[U32]:
     """``word_hashes`` of every text, each distinct word hashed once (words repeat a lot)."""
-    vocabulary: dict[str, int] = {}
-    ids = np.fromiter(
-        (vocabulary.setdefault(w, len(vocabulary)) for text in texts for w in text),
-        dtype=np.int64,
-    )
+    every = list(chain.from_iterable(texts))
+    vocabulary = {word: i for i, word in enumerate(dict.fromkeys(every))}
+    ids = np.fromiter(map(vocabulary.__getitem__, every), dtype=np.int64, count=len(every))
     table = word_hashes(list(vocabulary))
     ends = np.cumsum([len(text) for text in texts], dtype=np.int64)
     return np.split(table[ids], ends[:-1]) if texts else []
