@@ -16,10 +16,12 @@ Exact repeats never get here: the pipeline collapses them to one text first.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -267,14 +269,14 @@ def rare_word_pairs(
     cap = rare_cap(rarity.texts)
     rare = [word for word, df in rarity.frequencies.items() if df <= cap]
     word_ids = dict(zip(rare, range(len(rare)), strict=True))
-    owners: list[int] = []  # one entry per (text, rare word): the text ...
-    used: list[int] = []  # ... and the word
+    owners = array("q")  # one entry per (text, rare word): the text ...
+    used = array("q")  # ... and the word
     masses: dict[int, int] = {}
     for text_id, words in texts:
         distinct = set(words)
         masses[text_id] = rarity.total(distinct)
         found = [i for i in map(word_ids.get, distinct) if i is not None]
-        owners.extend([text_id] * len(found))
+        owners.extend(repeat(text_id, len(found)))
         used.extend(found)
     if not owners:
         return np.empty((0, 2), dtype=np.int64)
@@ -282,7 +284,7 @@ def rare_word_pairs(
     mass_of = np.zeros(size, dtype=np.int64)
     mass_of[list(masses)] = list(masses.values())
     word_weight = np.array([rarity.quanta[word] for word in rare], dtype=np.int64)
-    postings = _Postings(np.asarray(owners, dtype=np.int64), np.asarray(used, dtype=np.int64))
+    postings = _Postings(np.frombuffer(owners, dtype=np.int64), np.frombuffer(used, dtype=np.int64))
     best = _Strongest(max_partners)
     for a, b, shared in postings.shared_weights(word_weight, size):
         enough = shared >= min_share * np.minimum(mass_of[a], mass_of[b])
@@ -296,7 +298,7 @@ def rare_cap(texts: int) -> int:
 
 
 # How many (text, partner, word) entries the rare-word join handles at once.
-_SHARED_BLOCK = 1 << 21
+_SHARED_BLOCK = 1 << 20
 
 
 class _Postings:
@@ -350,7 +352,7 @@ def _block_sums(
 
 
 # Prune the partner lists once this many entries wait.
-_STRONGEST_PRUNE = 1 << 22
+_STRONGEST_PRUNE = 1 << 20
 
 
 class _Strongest:

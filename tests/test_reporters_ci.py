@@ -498,7 +498,7 @@ _JSON = st.recursive(
 @given(_JSON)
 def test_the_json_layout_is_the_value_with_sorted_keys(value: object) -> None:
     out: list[str] = []
-    _layout(value, "", out)
+    _layout(value, "", out.append)
     text = "".join(out)
     assert json.loads(text) == value
 

@@ -9,7 +9,7 @@ from dedup.models import Report
 from dedup.reporters.console import render_console
 from dedup.reporters.github import render_github
 from dedup.reporters.html import render_html
-from dedup.reporters.json_report import render_json
+from dedup.reporters.json_report import render_json, write_json
 from dedup.reporters.markdown import render_markdown
 from dedup.reporters.sarif import render_sarif
 
@@ -25,7 +25,7 @@ REPORTERS: dict[str, Callable[[Report, IO[str]], None]] = {
 
 
 def _write_json(report: Report, stream: IO[str]) -> None:
-    stream.write(render_json(report))
+    write_json(report, stream.write)
 
 
 __all__ = [

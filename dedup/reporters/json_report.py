@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from typing import Any
 
@@ -128,9 +128,14 @@ def _all_paths(report: Report) -> Iterable[str]:
 def render_json(report: Report) -> str:
     """The JSON report as text, ending with a newline."""
     out: list[str] = []
-    _layout(report_dict(report), "", out)
-    out.append("\n")
+    write_json(report, out.append)
     return "".join(out)
+
+
+def write_json(report: Report, write: Callable[[str], object]) -> None:
+    """The JSON report, piece by piece (a large report is never held as one string)."""
+    _layout(report_dict(report), "", write)
+    write("\n")
 
 
 # An object of scalars (a cluster member, a link, a note) is written on one line by the json
@@ -139,11 +144,11 @@ def render_json(report: Report) -> str:
 _FLAT = json.JSONEncoder(sort_keys=True, allow_nan=False, separators=(", ", ": "))
 
 
-def _layout(value: object, margin: str, out: list[str]) -> None:
+def _layout(value: object, margin: str, write: Callable[[str], object]) -> None:
     if isinstance(value, list) and value and not any(map(_nested, value)):
         inner = margin + "  "
-        out.append("[\n" + inner + (",\n" + inner).join(map(_FLAT.encode, value)))
-        out.append("\n" + margin + "]")
+        write("[\n" + inner + (",\n" + inner).join(map(_FLAT.encode, value)))
+        write("\n" + margin + "]")
         return
     if isinstance(value, dict) and any(map(_nested, value.values())):
         items: list[tuple[str, object]] = sorted(value.items())
@@ -152,16 +157,16 @@ def _layout(value: object, margin: str, out: list[str]) -> None:
         items = [("", v) for v in value]
         opened = "["
     else:
-        out.append(_FLAT.encode(value))
+        write(_FLAT.encode(value))
         return
     inner = margin + "  "
-    out.append(opened)
+    write(opened)
     for number, (key, item) in enumerate(items):
-        out.append(",\n" + inner if number else "\n" + inner)
+        write(",\n" + inner if number else "\n" + inner)
         if opened == "{":
-            out.append(_FLAT.encode(key) + ": ")
-        _layout(item, inner, out)
-    out.append("\n" + margin + ("}" if opened == "{" else "]"))
+            write(_FLAT.encode(key) + ": ")
+        _layout(item, inner, write)
+    write("\n" + margin + ("}" if opened == "{" else "]"))
 
 
 def _nested(value: object) -> bool:
