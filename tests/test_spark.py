@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from dedup.cli import main
 from dedup.cluster import UnionFind
 from dedup.config import Config
 from dedup.errors import InputError
+from dedup.models import Kind
 from dedup.normalize import words
 from dedup.pipeline import scan
 from dedup.reporters.json_report import render_json, report_dict
@@ -67,6 +69,7 @@ require_spark()
 import pyarrow as pa  # noqa: E402  (with pyspark: after the check above)
 import pyarrow.parquet as pq  # noqa: E402
 
+from dedup import table  # noqa: E402
 from dedup.engines import spark  # noqa: E402
 
 PROFIT = "The company said second-quarter profit rose 28 percent to 50 million dollars on sales."
@@ -152,7 +155,7 @@ class TestLocalMaster:
         monkeypatch.chdir(tmp_path)
         config = Config(root=tmp_path)
         local = render_json(scan(["docs"], config))
-        assert render_json(spark.scan(["docs"], config, session)) == local
+        assert render_json(spark.scan(["docs"], config, session).report) == local
         data = json.loads(local)
         # The corpus holds what it should: every kind, and the texts that share the boilerplate
         # sentence (more than the sentence bucket's cap: both engines pair them as a star).
@@ -167,9 +170,53 @@ class TestLocalMaster:
         monkeypatch.chdir(tmp_path)
         config = Config(root=tmp_path, reworded=False, near_threshold=0.97, num_perm=64)
         local = render_json(scan(["docs"], config))
-        assert render_json(spark.scan(["docs"], config, session, str(tmp_path / "work"))) == local
+        assert (
+            render_json(spark.scan(["docs"], config, session, str(tmp_path / "work")).report)
+            == local
+        )
         assert "reworded" not in json.loads(local)["stats"]["clusters_by_kind"]
         assert (tmp_path / "work" / "texts").is_dir(), "a given work folder is kept"
+
+    def test_the_spark_table_is_the_local_table(
+        self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        build(tmp_path)
+        monkeypatch.chdir(tmp_path)
+        config = Config(root=tmp_path, fail_on=(Kind.NEAR,), fail_similarity=0.8)
+        report = scan(["docs"], config)
+        local_written = table.write_local(report, "local", config)
+        scanned = spark.scan(["docs"], config, session, table=str(tmp_path / "spark"))
+        assert scanned.report.clusters == ()
+        assert scanned.written == local_written
+        assert 0 < local_written.failing < local_written.clusters
+        local_rows = pq.read_table("local/clusters")
+        spark_rows = pq.read_table("spark/clusters")
+        assert spark_rows.schema.remove_metadata() == local_rows.schema == table.SCHEMA
+        key = [(name, "ascending") for name in table.KEY]
+        assert spark_rows.sort_by(key).to_pylist() == local_rows.sort_by(key).to_pylist()
+        # Everything but the clusters and the file list is the report's: the manifests match.
+        assert table.manifest(scanned.report, scanned.written, config) == table.manifest(
+            report, local_written, config
+        )
+        # The table gives back the report's clusters, in its order.
+        again = replace(report, clusters=tuple(table.read_clusters("spark")))
+        assert render_json(again) == render_json(report)
+
+    def test_an_allowlist_leaves_out_the_same_paragraphs(
+        self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        build(tmp_path)
+        monkeypatch.chdir(tmp_path)
+        boilerplate = [BASE.replace("Tuesday", "Thursday"), LICENCE, QUOTE, "Too short."]
+        (tmp_path / "allow.txt").write_text("\n\n".join(boilerplate) + "\n", "utf-8")
+        config = Config(root=tmp_path, allowlist=(tmp_path / "allow.txt",))
+        local = render_json(scan(["docs"], config))
+        assert render_json(spark.scan(["docs"], config, session).report) == local
+        data = json.loads(local)
+        # BASE and its three edits, QUOTE alone, the licence record (among others)
+        assert data["stats"]["allowlisted_paragraphs"] >= 6
+        texts = [m["text"] for c in data["clusters"] for m in c["members"]]
+        assert not any("library committee" in t for t in texts)
 
     def test_a_dataset_gives_the_clusters_of_the_same_files(
         self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -191,7 +238,8 @@ class TestLocalMaster:
         config = Config(text_field="body.text")
         for dataset, file_format in (("records.jsonl", "jsonl"), ("records.parquet", "parquet")):
             path = str(tmp_path / dataset)
-            found = report_dict(spark.scan_dataset([path], file_format, config, session, "name"))
+            scanned = spark.scan_dataset([path], file_format, config, session, "name")
+            found = report_dict(scanned.report)
             assert found["clusters"] == local["clusters"]
             # Not candidate_pairs: a boilerplate bucket's star centres on its smallest text id,
             # and a record's ids are hashes, not walk order.
