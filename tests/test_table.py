@@ -35,7 +35,9 @@ def validate_manifest(data: object) -> None:
     jsonschema.Draft202012Validator(table.manifest_schema(), registry=registry).validate(data)
 
 
-def test_the_table_gives_back_the_json_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_the_table_gives_back_the_json_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(REPO)
     out = tmp_path / "table"
     common = ["scan", "samples", "--isolated", "--fail-on", "exact"]
