@@ -1,6 +1,7 @@
 """The Spark engine against the local engine: the same report, byte for byte.
 
 On ``local[2]`` in this process, then over Spark Connect against a server the test starts on
+127.0.0.1, then on a Spark standalone cluster (a master and one worker) started on
 127.0.0.1. Marked ``spark`` (``pytest -m "not spark"`` leaves it out); ``make test`` runs it.
 Without pyspark or Java the tests skip, except under CI (``CI=true``), where that is a failure.
 
@@ -12,6 +13,7 @@ paragraphs that give the rarity weights something to weigh.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -21,7 +23,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -281,34 +283,67 @@ def _free_port() -> int:
         return port
 
 
-def _wait_for(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_for(
+    ready: Callable[[], bool], server: subprocess.Popen[bytes], log: Path, name: str
+) -> None:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"the Connect server exited:\n{log.read_text()[-3000:]}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+            pytest.fail(f"the {name} exited:\n{log.read_text()[-3000:]}")
+        if ready():
+            return
         time.sleep(0.5)
-    pytest.fail(f"the Connect server did not listen within 180 s:\n{log.read_text()[-3000:]}")
+    pytest.fail(f"the {name} was not ready within 180 s:\n{log.read_text()[-3000:]}")
+
+
+def _listening(port: int) -> Callable[[], bool]:
+    def ready() -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    return ready
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A server in its own process group, its output in ``log``."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server started by ``_start`` and everything it started."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def _spark_env(logs: Path) -> dict[str, str]:
+    import pyspark
+
+    return {
+        **os.environ,
+        "SPARK_HOME": str(Path(pyspark.__file__).parent),
+        "SPARK_LOG_DIR": str(logs),
+        "SPARK_PID_DIR": str(logs),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
+    }
 
 
 @pytest.fixture
 def connect_server(tmp_path: Path) -> Iterator[str]:
     """A Spark Connect server on 127.0.0.1 (pyspark's own script, in the foreground)."""
-    import pyspark
-
-    home = Path(pyspark.__file__).parent
     port = _free_port()
     logs = tmp_path / "connect-logs"
     logs.mkdir()
-    env = {
-        **os.environ,
-        "SPARK_HOME": str(home),
-        "SPARK_LOG_DIR": str(logs),
-        "SPARK_PID_DIR": str(logs),
-        "PYSPARK_PYTHON": sys.executable,
-    }
+    env = _spark_env(logs)
+    home = Path(env["SPARK_HOME"])
     settings = {
         "spark.connect.grpc.binding.address": "127.0.0.1",
         "spark.connect.grpc.binding.port": str(port),
@@ -319,20 +354,12 @@ def connect_server(tmp_path: Path) -> Iterator[str]:
     for key, value in settings.items():
         command += ["--conf", f"{key}={value}"]
     log = logs / "server.out"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    server = _start(command, env, log)
     try:
-        _wait_for(port, server, log)
+        _wait_for(_listening(port), server, log, "Connect server")
         yield f"sc://127.0.0.1:{port}"
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        _stop(server)
 
 
 def test_spark_connect_gives_the_local_report_through_the_cli(
@@ -350,3 +377,72 @@ def test_spark_connect_gives_the_local_report_through_the_cli(
     expected = (tmp_path / "local.json").read_bytes()
     assert (tmp_path / "spark.json").read_bytes() == expected
     assert json.loads(expected)["clusters"]
+
+
+@pytest.fixture
+def standalone_cluster(tmp_path: Path) -> Iterator[str]:
+    """A Spark standalone cluster on 127.0.0.1: a master and one worker of two cores."""
+    logs = tmp_path / "cluster-logs"
+    logs.mkdir()
+    env = _spark_env(logs)
+    spark_class = str(Path(env["SPARK_HOME"]) / "bin" / "spark-class")
+    deploy = "org.apache.spark.deploy"
+    port = _free_port()
+    master_url = f"spark://127.0.0.1:{port}"
+    started = []
+    try:
+        master_log = logs / "master.out"
+        master = _start(
+            [
+                *(spark_class, f"{deploy}.master.Master", "--host", "127.0.0.1"),
+                *("--port", str(port), "--webui-port", str(_free_port())),
+            ],
+            env,
+            master_log,
+        )
+        started.append(master)
+        _wait_for(_listening(port), master, master_log, "standalone master")
+        worker_log = logs / "worker.out"
+        worker = _start(
+            [
+                *(spark_class, f"{deploy}.worker.Worker", "--host", "127.0.0.1"),
+                *("--port", str(_free_port()), "--webui-port", str(_free_port())),
+                *("--cores", "2", "--memory", "2g", "--work-dir", str(tmp_path / "worker")),
+                master_url,
+            ],
+            env,
+            worker_log,
+        )
+        started.append(worker)
+
+        def registered() -> bool:
+            return "Successfully registered with master" in worker_log.read_text("utf-8", "replace")
+
+        _wait_for(registered, worker, worker_log, "standalone worker")
+        yield master_url
+    finally:
+        for server in reversed(started):
+            _stop(server)
+
+
+def test_a_standalone_cluster_gives_the_local_report_through_the_cli(
+    standalone_cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    common = ["scan", "docs", "--isolated", "--format", "json", "-o"]
+    local = CliRunner().invoke(main, [*common, "local.json"])
+    on_cluster = [
+        *[*common, "spark.json", "--engine", "spark", "--master", standalone_cluster],
+        *["--work-dir", str(tmp_path / "work")],
+        *("--spark-conf", "spark.driver.host=127.0.0.1"),
+        *("--spark-conf", "spark.driver.bindAddress=127.0.0.1"),
+        *("--spark-conf", "spark.executor.memory=1g"),
+        *("--spark-conf", "spark.sql.shuffle.partitions=4"),
+    ]
+    remote = CliRunner().invoke(main, on_cluster)
+    assert local.exit_code == 1, local.output
+    assert remote.exit_code == 1, remote.output
+    assert (tmp_path / "spark.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+    assert (tmp_path / "work" / "texts").is_dir(), "the stages' tables are in the work folder"
+    assert list((tmp_path / "worker").iterdir()), "the worker ran the executor"
