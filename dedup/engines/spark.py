@@ -44,6 +44,7 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType, StructType
+from pyspark.util import is_remote_only
 
 from dedup.allowlist import Example, allowlist_texts, matches
 from dedup.candidates import (
@@ -105,8 +106,16 @@ def session(options: SparkOptions) -> SparkSession:
     """A Spark session as ``options`` say (``local[*]`` when neither master nor remote).
 
     On a local master, ``PYSPARK_PYTHON`` is set to this interpreter unless it is set already.
+
+    Raises:
+        ConfigError: a master is asked of the thin Spark Connect client (no JVM to start).
     """
     builder: Any = SparkSession.builder.appName("dedup")
+    if not options.remote and is_remote_only():
+        raise ConfigError(
+            "this pyspark is the Spark Connect client only (dedup[spark-connect]): give "
+            "--remote sc://HOST:PORT, or pip install 'dedup[spark]' for --master"
+        )
     if options.remote:
         builder = builder.remote(options.remote)
     else:
