@@ -337,49 +337,6 @@ def _spark_env(logs: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def connect_server(tmp_path: Path) -> Iterator[str]:
-    """A Spark Connect server on 127.0.0.1 (pyspark's own script, in the foreground)."""
-    port = _free_port()
-    logs = tmp_path / "connect-logs"
-    logs.mkdir()
-    env = _spark_env(logs)
-    home = Path(env["SPARK_HOME"])
-    settings = {
-        "spark.connect.grpc.binding.address": "127.0.0.1",
-        "spark.connect.grpc.binding.port": str(port),
-        "spark.sql.shuffle.partitions": "4",
-        "spark.ui.enabled": "false",
-    }
-    command = [str(home / "sbin" / "start-connect-server.sh"), "--wait", "--master", "local[2]"]
-    for key, value in settings.items():
-        command += ["--conf", f"{key}={value}"]
-    log = logs / "server.out"
-    server = _start(command, env, log)
-    try:
-        _wait_for(_listening(port), server, log, "Connect server")
-        yield f"sc://127.0.0.1:{port}"
-    finally:
-        _stop(server)
-
-
-def test_spark_connect_gives_the_local_report_through_the_cli(
-    connect_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    build(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    common = ["scan", "docs", "--isolated", "--format", "json", "-o"]
-    local = CliRunner().invoke(main, [*common, "local.json"])
-    remote = CliRunner().invoke(
-        main, [*common, "spark.json", "--engine", "spark", "--remote", connect_server]
-    )
-    assert local.exit_code == 1, local.output
-    assert remote.exit_code == 1, remote.output
-    expected = (tmp_path / "local.json").read_bytes()
-    assert (tmp_path / "spark.json").read_bytes() == expected
-    assert json.loads(expected)["clusters"]
-
-
-@pytest.fixture
 def standalone_cluster(tmp_path: Path) -> Iterator[str]:
     """A Spark standalone cluster on 127.0.0.1: a master and one worker of two cores."""
     logs = tmp_path / "cluster-logs"
@@ -446,3 +403,62 @@ def test_a_standalone_cluster_gives_the_local_report_through_the_cli(
     assert (tmp_path / "spark.json").read_bytes() == (tmp_path / "local.json").read_bytes()
     assert (tmp_path / "work" / "texts").is_dir(), "the stages' tables are in the work folder"
     assert list((tmp_path / "worker").iterdir()), "the worker ran the executor"
+
+
+# Last: a Connect session marks the whole process as a Connect client (pyspark sets
+# SPARK_CONNECT_MODE_ENABLED), so no classic session can start in it afterwards.
+@pytest.fixture
+def connect_server(tmp_path: Path) -> Iterator[str]:
+    """A Spark Connect server on 127.0.0.1 (pyspark's own script, in the foreground)."""
+    port = _free_port()
+    logs = tmp_path / "connect-logs"
+    logs.mkdir()
+    env = _spark_env(logs)
+    home = Path(env["SPARK_HOME"])
+    settings = {
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.connect.grpc.binding.port": str(port),
+        "spark.sql.shuffle.partitions": "4",
+        "spark.ui.enabled": "false",
+    }
+    command = [str(home / "sbin" / "start-connect-server.sh"), "--wait", "--master", "local[2]"]
+    for key, value in settings.items():
+        command += ["--conf", f"{key}={value}"]
+    log = logs / "server.out"
+    server = _start(command, env, log)
+    try:
+        _wait_for(_listening(port), server, log, "Connect server")
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        _stop(server)
+
+
+def test_spark_connect_gives_the_local_report_through_the_cli(
+    connect_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    common = ["scan", "docs", "--isolated", "--format", "json", "-o"]
+    local = CliRunner().invoke(main, [*common, "local.json"])
+    remote = CliRunner().invoke(
+        main, [*common, "spark.json", "--engine", "spark", "--remote", connect_server]
+    )
+    assert local.exit_code == 1, local.output
+    assert remote.exit_code == 1, remote.output
+    expected = (tmp_path / "local.json").read_bytes()
+    assert (tmp_path / "spark.json").read_bytes() == expected
+    assert json.loads(expected)["clusters"]
+    # The clusters table too: built by the server's executors, the same rows and manifest.
+    tables = ["scan", "docs", "--isolated", "--format", "parquet", "-o"]
+    assert CliRunner().invoke(main, [*tables, "local-table"]).exit_code == 1
+    remote = CliRunner().invoke(
+        main, [*tables, "spark-table", "--engine", "spark", "--remote", connect_server]
+    )
+    assert remote.exit_code == 1, remote.output
+    key = [(name, "ascending") for name in table.KEY]
+    rows = [pq.read_table(f"{name}-table/clusters").sort_by(key) for name in ("local", "spark")]
+    assert rows[1].to_pylist() == rows[0].to_pylist()
+    manifests = [
+        (tmp_path / f"{name}-table" / "manifest.json").read_bytes() for name in ("local", "spark")
+    ]
+    assert manifests[1] == manifests[0]
