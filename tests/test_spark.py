@@ -7,8 +7,9 @@ Without pyspark or Java the tests skip, except under CI (``CI=true``), where tha
 
 The corpus holds exact, near, contained and reworded copies (sentence-sized and
 paragraph-sized), a chain of edits, a boilerplate sentence shared by more texts than the
-sentence bucket's cap, undecodable bytes, Markdown and JSON Lines, among seeded filler
-paragraphs that give the rarity weights something to weigh.
+sentence bucket's cap, texts with more rare-word partners than each keeps, undecodable bytes,
+Markdown and JSON Lines, among seeded filler paragraphs that give the rarity weights
+something to weigh.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.candidates import MAX_SENTENCE_BUCKET
+from dedup.candidates import MAX_SENTENCE_BUCKET, RARE_MAX_PARTNERS, RARE_MIN_POSTINGS
 from dedup.cli import main
 from dedup.cluster import UnionFind
 from dedup.config import Config
@@ -106,6 +107,18 @@ def _filler(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
+def _clique() -> list[str]:
+    """Texts sharing three rare words, with words of their own between them (no shingle in
+    common): each has more rare-word partners than it keeps, above and below its id alike."""
+    shared = ("zephyrine", "quillback", "marrowfat")
+    texts = []
+    for i in range(RARE_MIN_POSTINGS):  # as many as a word may pair in a corpus this size
+        own = ["quor" + "".join(chr(97 + int(d)) for d in f"{i}{k:02d}") for k in range(3)]
+        texts.append(" ".join(w for pair in zip(own, shared, strict=True) for w in pair) + ".")
+    assert len(texts) - 1 > RARE_MAX_PARTNERS
+    return texts
+
+
 def build(root: Path, seed: int = 7) -> Path:
     """Write the corpus under ``root`` and return it."""
     rng = random.Random(seed)
@@ -119,6 +132,7 @@ def build(root: Path, seed: int = 7) -> Path:
         "c.txt": [BASE, f"{QUOTE} The council gave no date for the report.", RETOLD_STORY],
         "d.md": ["# Notes", QUOTE, BASE.replace("two more", "three more"), *filler[80:]],
         "e.txt": boilerplate,
+        "h.txt": _clique(),
     }
     for name, paragraphs in files.items():
         (docs / name).write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")

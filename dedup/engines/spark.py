@@ -623,20 +623,19 @@ def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int) -> DataFrame:
     passed = shared.mapInArrow(
         partial(_rare_batch, REWORDED_MIN_SHARED), "a long, b long, weight double"
     )
-    # Each text keeps its strongest partners (most shared weight, then the smaller id); a pair
-    # stays when either side keeps it (candidates.rare_word_pairs).
-    by_a = Window.partitionBy("a").orderBy(F.desc("weight"), F.asc("b"))
-    by_b = Window.partitionBy("b").orderBy(F.desc("weight"), F.asc("a"))
-    ranked = passed.select(
-        "a",
-        "b",
-        F.row_number().over(by_a).alias("rank_a"),
-        F.row_number().over(by_b).alias("rank_b"),
+    # Each text keeps its strongest partners (most shared weight, then the smaller id), among
+    # those above and below it alike; a pair stays when either side keeps it
+    # (candidates.rare_word_pairs).
+    both = passed.select(F.col("a").alias("text"), F.col("b").alias("partner"), "weight")
+    both = both.unionByName(
+        passed.select(F.col("b").alias("text"), F.col("a").alias("partner"), "weight")
     )
-    kept = ranked.filter(
-        (F.col("rank_a") <= RARE_MAX_PARTNERS) | (F.col("rank_b") <= RARE_MAX_PARTNERS)
-    )
-    return kept.select("a", "b")
+    strongest = Window.partitionBy("text").orderBy(F.desc("weight"), F.asc("partner"))
+    ranked = both.select("text", "partner", F.row_number().over(strongest).alias("rank"))
+    kept = ranked.filter(F.col("rank") <= RARE_MAX_PARTNERS)
+    return kept.select(
+        F.least("text", "partner").alias("a"), F.greatest("text", "partner").alias("b")
+    ).distinct()
 
 
 def _side(texts: DataFrame, side: str) -> DataFrame:
