@@ -341,13 +341,17 @@ def _band_batch(config: Config, batches: Batches) -> Batches:
 
 
 def _weight_batch(texts: int, batches: Batches) -> Batches:
+    """Each word's weight, and a key that Spark sorts in Python's order of the words (byte
+    order of UTF-8 is code point order; surrogates are written as UTF-8 writes any code point)."""
     for batch in batches:
         frequencies = batch.column("df").to_pylist()
+        keys = [_raw(_restored(w)) for w in batch.column("word").to_pylist()]
         yield pa.RecordBatch.from_pydict(
             {
                 "word": batch.column("word"),
                 "df": batch.column("df"),
                 "weight": pa.array([idf(texts, f) for f in frequencies], pa.float64()),
+                "sortkey": pa.array(keys, pa.binary()),
             }
         )
 
@@ -372,31 +376,12 @@ def _mass_batch(texts: int, batches: Batches) -> Batches:
         )
 
 
-def _rare_batch(min_share: float, batches: Batches) -> Batches:
-    """Pairs whose shared rare words weigh enough (summed in word order, as locally)."""
-    for batch in batches:
-        keep, weights = [], []
-        for shared, mass_a, mass_b in zip(
-            batch.column("shared").to_pylist(),
-            batch.column("mass_a").to_pylist(),
-            batch.column("mass_b").to_pylist(),
-            strict=True,
-        ):
-            total = 0.0
-            for _, weight in sorted((_restored(s["word"]), s["weight"]) for s in shared):
-                total += weight
-            keep.append(total >= min_share * min(mass_a, mass_b))
-            weights.append(total)
-        with_weight = batch.select(["a", "b"]).append_column(
-            "weight", pa.array(weights, pa.float64())
-        )
-        yield with_weight.filter(pa.array(keep, pa.bool_()))
-
-
 def _text(row: dict[str, Any], side: str) -> tuple[Text, dict[str, float]]:
+    """A pair's text and its content words' weights (``cweights``, in the order of its sorted
+    distinct content words): only the words and weights travel with every pair."""
     words = _words(row[f"words_{side}"])
-    content = _words(row[f"content_{side}"])
-    weights = dict(zip(_words(row[f"cwords_{side}"]), row[f"cweights_{side}"], strict=True))
+    content = content_sequence(words)
+    weights = dict(zip(sorted(set(content)), row[f"cweights_{side}"], strict=True))
     return Text(row[side], words, content), weights
 
 
@@ -530,7 +515,9 @@ def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, in
         .agg(F.count("*").alias("df"))
     )
     weights = work.save(
-        vocabulary.mapInArrow(partial(_weight_batch, n), "word string, df long, weight double"),
+        vocabulary.mapInArrow(
+            partial(_weight_batch, n), "word string, df long, weight double, sortkey binary"
+        ),
         "weights",
     )
     weighted = (
@@ -600,29 +587,37 @@ def _candidates(
     shared, shared_capped = _bucket_pairs(sentences, ["key"], MAX_SENTENCE_BUCKET)
     union = lsh.unionByName(shared)
     if config.reworded:
-        union = union.unionByName(_rare_pairs(fuzzy, weights, n))
+        union = union.unionByName(_rare_pairs(fuzzy, weights, n, work))
     return union.distinct(), lsh_capped.unionByName(shared_capped)
 
 
-def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int) -> DataFrame:
+def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int, work: _Work) -> DataFrame:
     cap = min(RARE_MAX_POSTINGS, max(RARE_MIN_POSTINGS, int(RARE_MAX_SHARE * n)))
-    rare = weights.filter(F.col("df") <= cap).select("word", "weight")
-    postings = fuzzy.select("tid", F.explode("cwords").alias("word")).join(rare, "word")
-    left = postings.select("word", "weight", F.col("tid").alias("a"))
-    right = postings.select("word", F.col("tid").alias("b"))
+    rare = weights.filter(F.col("df") <= cap).select("word", "sortkey", "weight")
+    postings = fuzzy.select("tid", "mass", F.explode("cwords").alias("word")).join(rare, "word")
+    left = postings.select(
+        "word", "sortkey", "weight", F.col("tid").alias("a"), F.col("mass").alias("mass_a")
+    )
+    right = postings.select("word", F.col("tid").alias("b"), F.col("mass").alias("mass_b"))
     shared = (
         left.join(right, "word")
         .filter(F.col("a") < F.col("b"))
         .groupBy("a", "b")
-        .agg(F.collect_list(F.struct("word", "weight")).alias("shared"))
+        .agg(
+            F.array_sort(F.collect_list(F.struct("sortkey", "weight"))).alias("shared"),
+            F.first("mass_a").alias("mass_a"),
+            F.first("mass_b").alias("mass_b"),
+        )
     )
-    masses = fuzzy.select("tid", "mass")
-    shared = shared.join(
-        masses.select(F.col("tid").alias("a"), F.col("mass").alias("mass_a")), "a"
-    ).join(masses.select(F.col("tid").alias("b"), F.col("mass").alias("mass_b")), "b")
-    passed = shared.mapInArrow(
-        partial(_rare_batch, REWORDED_MIN_SHARED), "a long, b long, weight double"
+    # Summed in word order from 0.0, one addition at a time, in SQL: the local engine's sum to
+    # the last bit (candidates.rare_word_pairs), with no Python worker in the way.
+    total = F.aggregate("shared", F.lit(0.0), lambda acc, x: acc + x["weight"])
+    lighter = F.least("mass_a", "mass_b")
+    passed = shared.select("a", "b", total.alias("weight"), lighter.alias("lighter")).filter(
+        F.col("weight") >= F.lit(REWORDED_MIN_SHARED) * F.col("lighter")
     )
+    # Saved: both sides of the ranking below read it (as a plan, it was computed twice).
+    passed = work.save(passed.select("a", "b", "weight"), "rare-pairs")
     # Each text keeps its strongest partners (most shared weight, then the smaller id), among
     # those above and below it alike; a pair stays when either side keeps it
     # (candidates.rare_word_pairs).
@@ -641,7 +636,7 @@ def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int) -> DataFrame:
 def _side(texts: DataFrame, side: str) -> DataFrame:
     return texts.select(
         F.col("tid").alias(side),
-        *(F.col(c).alias(f"{c}_{side}") for c in ("words", "content", "cwords", "cweights")),
+        *(F.col(c).alias(f"{c}_{side}") for c in ("words", "cweights")),
     )
 
 
