@@ -74,12 +74,12 @@ def allowlisted(
         scanned, boiler = (a, b) if a < first else (b, a)
         if scanned in found or scanned >= first or boiler < first:
             continue
-        if _matches(texts[scanned], allow.texts[boiler - first], config, weights):
+        if matches(texts[scanned], allow.texts[boiler - first], config, weights):
             found.add(scanned)
     return frozenset(found)
 
 
-def _matches(scanned: Text, boiler: Text, config: Config, weights: Rarity) -> bool:
+def matches(scanned: Text, boiler: Text, config: Config, weights: Rarity) -> bool:
     """A near copy of the boilerplate, a fragment of it, or it with a little text added."""
     link = verify(scanned, boiler, config, weights)
     if link is None or link.kind is Kind.REWORDED:

@@ -17,7 +17,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
@@ -39,6 +39,9 @@ from dedup.progress import DelayedBar
 from dedup.reporters import REPORTERS
 from dedup.reporters.console import printable, render_console
 from dedup.reporters.evaluation import render_eval_console, render_eval_json
+
+if TYPE_CHECKING:  # pyarrow is needed only for --format parquet
+    from dedup.table import Written
 
 KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
 
@@ -155,12 +158,12 @@ def _scan_settings(command: Callable[..., None]) -> Callable[..., None]:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(sorted(REPORTERS)),
+    type=click.Choice(sorted([*REPORTERS, "parquet"])),
     default="console",
     show_default=True,
-    help="Report format.",
+    help="Report format (parquet: the clusters table and a manifest, in the folder -o names).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("-o", "--output", type=click.Path(), help="Write the report here.")
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 on findings (errors: 2).")
 @click.option(
     "--allow-empty", is_flag=True, default=None, help="Scanning no file at all is not an error."
@@ -285,14 +288,20 @@ def scan(
                 if dataset is None
                 else "--dataset needs --engine spark"
             )
+        folder = _table_folder(output_format, output, config)
         settings_file = None if isolated else config_file or find_config_file(Path.cwd())
         avoid = _own_files(output, settings_file)
+        written = None
         if spark is None:
             report = _scan_with_progress(list(paths) or ["."], config, err, avoid)
         else:
             shown = err if verbose else None
-            report = _scan_on_spark(list(paths) or ["."], config, spark, avoid, shown)
+            report, written = _scan_on_spark(
+                list(paths) or ["."], config, spark, avoid, shown, folder
+            )
         _messages(report, err, verbose, config.allow_empty)
+        if folder is not None:
+            return exit_code(report, config, _write_table(report, written, folder, config, err))
         if config.update_baseline:
             _update_baseline(report, config, err)
         try:
@@ -407,13 +416,52 @@ def _spark_options(
     return {"master": master, "remote": remote, "conf": tuple(pairs), "work_dir": work_dir}
 
 
+def _table_folder(output_format: str, output: str | None, config: Config) -> str | None:
+    """With ``--format parquet``: the table's folder (made, its old manifest removed), absolute
+    so that Spark reads it as this process does; checked before anything is scanned."""
+    if output_format != "parquet":
+        if output is not None and os.path.isdir(output):
+            raise ConfigError(f"-o {output}: a folder (only --format parquet writes a folder)")
+        return None
+    if output is None:
+        raise ConfigError("--format parquet writes a folder: name it with -o DIR")
+    try:
+        from dedup import table
+    except ImportError as exc:
+        raise ConfigError(
+            f"--format parquet needs pyarrow ({exc}): pip install 'dedup[parquet]'"
+        ) from None
+    table.check_table_settings(config)
+    folder = output if "://" in output else os.path.abspath(output)
+    table.clear(folder)
+    return folder
+
+
+def _write_table(
+    report: Report, written: Written | None, folder: str, config: Config, err: Console
+) -> int:
+    """The manifest (and, from the local engine, the table); the failing clusters' count."""
+    from dedup import table
+
+    if written is None:
+        written = table.write_local(report, folder, config)
+    table.write_manifest(folder, table.manifest(report, written, config))
+    err.print(
+        f"dedup: wrote {written.clusters:,} clusters ({written.rows:,} rows) to {folder}",
+        markup=False,
+        highlight=False,
+    )
+    return written.failing
+
+
 def _scan_on_spark(
     paths: list[str],
     config: Config,
     settings: dict[str, Any],
     avoid: list[Path],
     err: Console | None,
-) -> Report:
+    table: str | None = None,
+) -> tuple[Report, Written | None]:
     try:
         from dedup.engines import spark
     except ImportError as exc:
@@ -431,12 +479,14 @@ def _scan_on_spark(
     stage = shown if err is not None else None  # counting each stage's rows costs a job
     try:
         if dataset is not None:
-            return spark.scan_dataset(
-                paths, dataset, config, session, id_field, options.work_dir, stage
+            scanned = spark.scan_dataset(
+                paths, dataset, config, session, id_field, options.work_dir, stage, table
             )
-        return spark.scan(paths, config, session, options.work_dir, stage, avoid)
+        else:
+            scanned = spark.scan(paths, config, session, options.work_dir, stage, avoid, table)
     finally:
         session.stop()
+    return scanned.report, scanned.written
 
 
 def _tolerant_streams() -> None:
@@ -455,8 +505,11 @@ def _silence_stdout() -> None:
 
 
 def _own_files(output: str | None, settings_file: Path | None) -> list[Path]:
-    """Files the scan must not read: the report file, the file stdout goes to, the settings."""
+    """Files the scan must not read: the report file (or the files of the table's folder), the
+    file stdout goes to, the settings."""
     own = [Path(output)] if output else []
+    if output and os.path.isdir(output):
+        own.extend(p for p in Path(output).rglob("*") if p.is_file())
     if settings_file is not None:
         own.append(settings_file)
     with contextlib.suppress(OSError, ValueError):  # not a real file (a test runner's buffer)

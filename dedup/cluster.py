@@ -69,7 +69,7 @@ def build_clusters(
         if sum(len(occurrences[t]) for t in text_ids) < 2:  # a lone copy, or an allowlisted text
             continue
         clusters.append(_cluster(text_ids, occurrences, tree_by_root[root]))
-    return _ranked(clusters)
+    return ranked(clusters)
 
 
 def clusters_of_components(
@@ -92,10 +92,11 @@ def clusters_of_components(
             if forest.union(index[link.a], index[link.b])
         ]
         clusters.append(_cluster(list(text_ids), occurrences, tree))
-    return _ranked(clusters)
+    return ranked(clusters)
 
 
-def _ranked(clusters: list[Cluster]) -> list[Cluster]:
+def ranked(clusters: list[Cluster]) -> list[Cluster]:
+    """``clusters`` in report order (most important first), numbered from 1."""
     clusters.sort(key=_importance)
     return [_renumber(c, i + 1) for i, c in enumerate(clusters)]
 
@@ -134,4 +135,4 @@ def _renumber(cluster: Cluster, number: int) -> Cluster:
     return Cluster(number, cluster.kind, cluster.similarity, cluster.members, cluster.links)
 
 
-__all__ = ["Kind", "UnionFind", "build_clusters", "clusters_of_components"]
+__all__ = ["Kind", "UnionFind", "build_clusters", "clusters_of_components", "ranked"]

@@ -22,16 +22,19 @@ def failing(report: Report, config: Config) -> list[Cluster]:
     ]
 
 
-def exit_code(report: Report, config: Config) -> ExitCode:
+def exit_code(report: Report, config: Config, findings: int | None = None) -> ExitCode:
     """2 on any error or when nothing was scanned; else 1 on findings at the gate; else 0.
 
     ``exit_zero`` turns 1 into 0 but never hides an error: a partial scan never passes as clean.
     ``allow_empty`` accepts a scan that found no file to read (a CI gate that scanned nothing is
-    usually misconfigured, so that is an error otherwise).
+    usually misconfigured, so that is an error otherwise). ``findings``: the clusters at the
+    gate, counted where they are (a clusters table) when the report holds none.
     """
     if report.errors or (not report.files_scanned and not config.allow_empty):
         return ExitCode.ERROR
-    if failing(report, config) and not config.exit_zero:
+    if findings is None:
+        findings = len(failing(report, config))
+    if findings and not config.exit_zero:
         return ExitCode.FINDINGS
     return ExitCode.CLEAN
 

@@ -1,17 +1,20 @@
 """The Spark engine against the local engine: the same report, byte for byte.
 
 On ``local[2]`` in this process, then over Spark Connect against a server the test starts on
+127.0.0.1, then on a Spark standalone cluster (a master and one worker) started on
 127.0.0.1. Marked ``spark`` (``pytest -m "not spark"`` leaves it out); ``make test`` runs it.
 Without pyspark or Java the tests skip, except under CI (``CI=true``), where that is a failure.
 
 The corpus holds exact, near, contained and reworded copies (sentence-sized and
 paragraph-sized), a chain of edits, a boilerplate sentence shared by more texts than the
-sentence bucket's cap, undecodable bytes, Markdown and JSON Lines, among seeded filler
-paragraphs that give the rarity weights something to weigh.
+sentence bucket's cap, texts with more rare-word partners than each keeps, undecodable bytes,
+Markdown and JSON Lines, among seeded filler paragraphs that give the rarity weights
+something to weigh.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -21,7 +24,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -31,11 +35,12 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.candidates import MAX_SENTENCE_BUCKET
+from dedup.candidates import MAX_SENTENCE_BUCKET, RARE_MAX_PARTNERS, RARE_MIN_POSTINGS
 from dedup.cli import main
 from dedup.cluster import UnionFind
 from dedup.config import Config
 from dedup.errors import InputError
+from dedup.models import Kind
 from dedup.normalize import words
 from dedup.pipeline import scan
 from dedup.reporters.json_report import render_json, report_dict
@@ -67,6 +72,7 @@ require_spark()
 import pyarrow as pa  # noqa: E402  (with pyspark: after the check above)
 import pyarrow.parquet as pq  # noqa: E402
 
+from dedup import table  # noqa: E402
 from dedup.engines import spark  # noqa: E402
 
 PROFIT = "The company said second-quarter profit rose 28 percent to 50 million dollars on sales."
@@ -101,6 +107,18 @@ def _filler(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
+def _clique() -> list[str]:
+    """Texts sharing three rare words, with words of their own between them (no shingle in
+    common): each has more rare-word partners than it keeps, above and below its id alike."""
+    shared = ("zephyrine", "quillback", "marrowfat")
+    texts = []
+    for i in range(RARE_MIN_POSTINGS):  # as many as a word may pair in a corpus this size
+        own = ["quor" + "".join(chr(97 + int(d)) for d in f"{i}{k:02d}") for k in range(3)]
+        texts.append(" ".join(w for pair in zip(own, shared, strict=True) for w in pair) + ".")
+    assert len(texts) - 1 > RARE_MAX_PARTNERS
+    return texts
+
+
 def build(root: Path, seed: int = 7) -> Path:
     """Write the corpus under ``root`` and return it."""
     rng = random.Random(seed)
@@ -114,6 +132,7 @@ def build(root: Path, seed: int = 7) -> Path:
         "c.txt": [BASE, f"{QUOTE} The council gave no date for the report.", RETOLD_STORY],
         "d.md": ["# Notes", QUOTE, BASE.replace("two more", "three more"), *filler[80:]],
         "e.txt": boilerplate,
+        "h.txt": _clique(),
     }
     for name, paragraphs in files.items():
         (docs / name).write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
@@ -152,7 +171,7 @@ class TestLocalMaster:
         monkeypatch.chdir(tmp_path)
         config = Config(root=tmp_path)
         local = render_json(scan(["docs"], config))
-        assert render_json(spark.scan(["docs"], config, session)) == local
+        assert render_json(spark.scan(["docs"], config, session).report) == local
         data = json.loads(local)
         # The corpus holds what it should: every kind, and the texts that share the boilerplate
         # sentence (more than the sentence bucket's cap: both engines pair them as a star).
@@ -167,9 +186,53 @@ class TestLocalMaster:
         monkeypatch.chdir(tmp_path)
         config = Config(root=tmp_path, reworded=False, near_threshold=0.97, num_perm=64)
         local = render_json(scan(["docs"], config))
-        assert render_json(spark.scan(["docs"], config, session, str(tmp_path / "work"))) == local
+        assert (
+            render_json(spark.scan(["docs"], config, session, str(tmp_path / "work")).report)
+            == local
+        )
         assert "reworded" not in json.loads(local)["stats"]["clusters_by_kind"]
         assert (tmp_path / "work" / "texts").is_dir(), "a given work folder is kept"
+
+    def test_the_spark_table_is_the_local_table(
+        self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        build(tmp_path)
+        monkeypatch.chdir(tmp_path)
+        config = Config(root=tmp_path, fail_on=(Kind.NEAR,), fail_similarity=0.8)
+        report = scan(["docs"], config)
+        local_written = table.write_local(report, "local", config)
+        scanned = spark.scan(["docs"], config, session, table=str(tmp_path / "spark"))
+        assert scanned.report.clusters == ()
+        assert scanned.written == local_written
+        assert 0 < local_written.failing < local_written.clusters
+        local_rows = pq.read_table("local/clusters")
+        spark_rows = pq.read_table("spark/clusters")
+        assert spark_rows.schema.remove_metadata() == local_rows.schema == table.SCHEMA
+        key = [(name, "ascending") for name in table.KEY]
+        assert spark_rows.sort_by(key).to_pylist() == local_rows.sort_by(key).to_pylist()
+        # Everything but the clusters and the file list is the report's: the manifests match.
+        assert table.manifest(scanned.report, scanned.written, config) == table.manifest(
+            report, local_written, config
+        )
+        # The table gives back the report's clusters, in its order.
+        again = replace(report, clusters=tuple(table.read_clusters("spark")))
+        assert render_json(again) == render_json(report)
+
+    def test_an_allowlist_leaves_out_the_same_paragraphs(
+        self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        build(tmp_path)
+        monkeypatch.chdir(tmp_path)
+        boilerplate = [BASE.replace("Tuesday", "Thursday"), LICENCE, QUOTE, "Too short."]
+        (tmp_path / "allow.txt").write_text("\n\n".join(boilerplate) + "\n", "utf-8")
+        config = Config(root=tmp_path, allowlist=(tmp_path / "allow.txt",))
+        local = render_json(scan(["docs"], config))
+        assert render_json(spark.scan(["docs"], config, session).report) == local
+        data = json.loads(local)
+        # BASE and its three edits, QUOTE alone, the licence record (among others)
+        assert data["stats"]["allowlisted_paragraphs"] >= 6
+        texts = [m["text"] for c in data["clusters"] for m in c["members"]]
+        assert not any("library committee" in t for t in texts)
 
     def test_a_dataset_gives_the_clusters_of_the_same_files(
         self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -191,7 +254,8 @@ class TestLocalMaster:
         config = Config(text_field="body.text")
         for dataset, file_format in (("records.jsonl", "jsonl"), ("records.parquet", "parquet")):
             path = str(tmp_path / dataset)
-            found = report_dict(spark.scan_dataset([path], file_format, config, session, "name"))
+            scanned = spark.scan_dataset([path], file_format, config, session, "name")
+            found = report_dict(scanned.report)
             assert found["clusters"] == local["clusters"]
             # Not candidate_pairs: a boilerplate bucket's star centres on its smallest text id,
             # and a record's ids are hashes, not walk order.
@@ -233,34 +297,138 @@ def _free_port() -> int:
         return port
 
 
-def _wait_for(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_for(
+    ready: Callable[[], bool], server: subprocess.Popen[bytes], log: Path, name: str
+) -> None:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"the Connect server exited:\n{log.read_text()[-3000:]}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+            pytest.fail(f"the {name} exited:\n{log.read_text()[-3000:]}")
+        if ready():
+            return
         time.sleep(0.5)
-    pytest.fail(f"the Connect server did not listen within 180 s:\n{log.read_text()[-3000:]}")
+    pytest.fail(f"the {name} was not ready within 180 s:\n{log.read_text()[-3000:]}")
+
+
+def _listening(port: int) -> Callable[[], bool]:
+    def ready() -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    return ready
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A server in its own process group, its output in ``log``."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server started by ``_start`` and everything it started."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def _spark_env(logs: Path) -> dict[str, str]:
+    import pyspark
+
+    return {
+        **os.environ,
+        "SPARK_HOME": str(Path(pyspark.__file__).parent),
+        "SPARK_LOG_DIR": str(logs),
+        "SPARK_PID_DIR": str(logs),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
+    }
 
 
 @pytest.fixture
+def standalone_cluster(tmp_path: Path) -> Iterator[str]:
+    """A Spark standalone cluster on 127.0.0.1: a master and one worker of two cores."""
+    logs = tmp_path / "cluster-logs"
+    logs.mkdir()
+    env = _spark_env(logs)
+    spark_class = str(Path(env["SPARK_HOME"]) / "bin" / "spark-class")
+    deploy = "org.apache.spark.deploy"
+    port = _free_port()
+    master_url = f"spark://127.0.0.1:{port}"
+    started = []
+    try:
+        master_log = logs / "master.out"
+        master = _start(
+            [
+                *(spark_class, f"{deploy}.master.Master", "--host", "127.0.0.1"),
+                *("--port", str(port), "--webui-port", str(_free_port())),
+            ],
+            env,
+            master_log,
+        )
+        started.append(master)
+        _wait_for(_listening(port), master, master_log, "standalone master")
+        worker_log = logs / "worker.out"
+        worker = _start(
+            [
+                *(spark_class, f"{deploy}.worker.Worker", "--host", "127.0.0.1"),
+                *("--port", str(_free_port()), "--webui-port", str(_free_port())),
+                *("--cores", "2", "--memory", "2g", "--work-dir", str(tmp_path / "worker")),
+                master_url,
+            ],
+            env,
+            worker_log,
+        )
+        started.append(worker)
+
+        def registered() -> bool:
+            return "Successfully registered with master" in worker_log.read_text("utf-8", "replace")
+
+        _wait_for(registered, worker, worker_log, "standalone worker")
+        yield master_url
+    finally:
+        for server in reversed(started):
+            _stop(server)
+
+
+def test_a_standalone_cluster_gives_the_local_report_through_the_cli(
+    standalone_cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    common = ["scan", "docs", "--isolated", "--format", "json", "-o"]
+    local = CliRunner().invoke(main, [*common, "local.json"])
+    on_cluster = [
+        *[*common, "spark.json", "--engine", "spark", "--master", standalone_cluster],
+        *["--work-dir", str(tmp_path / "work")],
+        *("--spark-conf", "spark.driver.host=127.0.0.1"),
+        *("--spark-conf", "spark.driver.bindAddress=127.0.0.1"),
+        *("--spark-conf", "spark.executor.memory=1g"),
+        *("--spark-conf", "spark.sql.shuffle.partitions=4"),
+    ]
+    remote = CliRunner().invoke(main, on_cluster)
+    assert local.exit_code == 1, local.output
+    assert remote.exit_code == 1, remote.output
+    assert (tmp_path / "spark.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+    assert (tmp_path / "work" / "texts").is_dir(), "the stages' tables are in the work folder"
+    assert list((tmp_path / "worker").iterdir()), "the worker ran the executor"
+
+
+# Last: a Connect session marks the whole process as a Connect client (pyspark sets
+# SPARK_CONNECT_MODE_ENABLED), so no classic session can start in it afterwards.
+@pytest.fixture
 def connect_server(tmp_path: Path) -> Iterator[str]:
     """A Spark Connect server on 127.0.0.1 (pyspark's own script, in the foreground)."""
-    import pyspark
-
-    home = Path(pyspark.__file__).parent
     port = _free_port()
     logs = tmp_path / "connect-logs"
     logs.mkdir()
-    env = {
-        **os.environ,
-        "SPARK_HOME": str(home),
-        "SPARK_LOG_DIR": str(logs),
-        "SPARK_PID_DIR": str(logs),
-        "PYSPARK_PYTHON": sys.executable,
-    }
+    env = _spark_env(logs)
+    home = Path(env["SPARK_HOME"])
     settings = {
         "spark.connect.grpc.binding.address": "127.0.0.1",
         "spark.connect.grpc.binding.port": str(port),
@@ -271,20 +439,12 @@ def connect_server(tmp_path: Path) -> Iterator[str]:
     for key, value in settings.items():
         command += ["--conf", f"{key}={value}"]
     log = logs / "server.out"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    server = _start(command, env, log)
     try:
-        _wait_for(port, server, log)
+        _wait_for(_listening(port), server, log, "Connect server")
         yield f"sc://127.0.0.1:{port}"
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        _stop(server)
 
 
 def test_spark_connect_gives_the_local_report_through_the_cli(
@@ -302,3 +462,17 @@ def test_spark_connect_gives_the_local_report_through_the_cli(
     expected = (tmp_path / "local.json").read_bytes()
     assert (tmp_path / "spark.json").read_bytes() == expected
     assert json.loads(expected)["clusters"]
+    # The clusters table too: built by the server's executors, the same rows and manifest.
+    tables = ["scan", "docs", "--isolated", "--format", "parquet", "-o"]
+    assert CliRunner().invoke(main, [*tables, "local-table"]).exit_code == 1
+    remote = CliRunner().invoke(
+        main, [*tables, "spark-table", "--engine", "spark", "--remote", connect_server]
+    )
+    assert remote.exit_code == 1, remote.output
+    key = [(name, "ascending") for name in table.KEY]
+    rows = [pq.read_table(f"{name}-table/clusters").sort_by(key) for name in ("local", "spark")]
+    assert rows[1].to_pylist() == rows[0].to_pylist()
+    manifests = [
+        (tmp_path / f"{name}-table" / "manifest.json").read_bytes() for name in ("local", "spark")
+    ]
+    assert manifests[1] == manifests[0]

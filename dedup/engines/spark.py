@@ -14,8 +14,12 @@ Stages, each written to Parquet under the work folder so the next one reads a sh
    ``dedup.candidates``; a bucket over its cap links every member to its smallest id only;
 4. verification of every candidate pair with ``dedup.verify.verify``;
 5. connected components by large-star/small-star rounds (Kiveris et al. 2014);
-6. the clustered paragraphs and links are collected and ``dedup.cluster`` builds the same
-   clusters the local engine builds.
+6. ``dedup.cluster`` builds the same clusters the local engine builds: on the driver from the
+   collected members and links, or, for the clusters table (``dedup.table``), per component
+   on the executors, so no driver holds every clustered paragraph.
+
+An allowlist's paragraphs become texts numbered after every paragraph id; they join the LSH
+bands, and the scanned texts matching them (``dedup.allowlist``) are left out, as locally.
 """
 
 from __future__ import annotations
@@ -40,7 +44,9 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType, StructType
+from pyspark.util import is_remote_only
 
+from dedup.allowlist import Example, allowlist_texts, matches
 from dedup.candidates import (
     MAX_LSH_BUCKET,
     MAX_SENTENCE_BUCKET,
@@ -73,6 +79,7 @@ from dedup.pipeline import (
 )
 from dedup.rarity import Rarity, idf
 from dedup.signatures import text_signatures
+from dedup.table import CLUSTERS, SPARK_DDL, Written, check_table_settings, to_arrow
 from dedup.verify import Text, verify
 
 # Our batches are Arrow only; pyspark warns about pandas 3 whether pandas is used or not.
@@ -99,8 +106,16 @@ def session(options: SparkOptions) -> SparkSession:
     """A Spark session as ``options`` say (``local[*]`` when neither master nor remote).
 
     On a local master, ``PYSPARK_PYTHON`` is set to this interpreter unless it is set already.
+
+    Raises:
+        ConfigError: a master is asked of the thin Spark Connect client (no JVM to start).
     """
     builder: Any = SparkSession.builder.appName("dedup")
+    if not options.remote and is_remote_only():
+        raise ConfigError(
+            "this pyspark is the Spark Connect client only (dedup[spark-connect]): give "
+            "--remote sc://HOST:PORT, or pip install 'dedup[spark]' for --master"
+        )
     if options.remote:
         builder = builder.remote(options.remote)
     else:
@@ -132,34 +147,50 @@ def scan(
     work_dir: str | None = None,
     stages: StageReport | None = None,
     avoid: Sequence[Path] = (),
-) -> Report:
+    table: str | None = None,
+) -> Scanned:
     """Scan ``paths`` as ``dedup.pipeline.scan`` does, the matching stages run by ``spark``.
 
     The files are walked and read here, on the driver, by the local engine's reader; a
-    baseline and the changed-lines selection apply as they do locally.
+    baseline, an allowlist and the changed-lines selection apply as they do locally. With
+    ``table`` (a folder every executor writes to), the clusters are written there as the
+    clusters table by the executors, and the report holds none.
 
     Raises:
         InputError: a path does not exist or is not a file or folder.
-        ConfigError: an allowlist is set (the Spark engine does not read allowlists yet).
+        ConfigError: an allowlist file cannot be read; a setting the table does not take.
     """
     started = time.perf_counter()
-    _refuse(config, "allowlist")
+    if table is not None:
+        check_table_settings(config)
     before = before_scan(config)
     collected = collect(paths, config, None, avoid)
     if stages is not None:
         stages("read (driver)", time.perf_counter() - started, collected.paragraph_count)
     with _Work(spark, work_dir, stages) as work, warnings.catch_warnings():
         warnings.filterwarnings("ignore", _PANDAS_WARNING)
-        paragraphs = work.save(_paragraph_frame(spark, collected), "paragraphs")
-        matched = _match(paragraphs, config, work)
-    found = _found(
-        matched,
-        lambda row: collected.paragraphs[row["pid"]],
-        _walk_order,
-        lambda first: collected.paragraphs[first].path,  # a text's id is its first paragraph's
-        _long_warnings(collected, config),
-    )
-    return after_scan(finish(collected, found, started), config, before)
+        frame = _paragraph_frame(spark, collected, details=table is not None)
+        paragraphs = work.save(frame, "paragraphs")
+        boundary = collected.paragraph_count  # allowlisted texts are numbered after every pid
+        matched = _match(paragraphs, config, work, _allow_frame(spark, before.allow, boundary))
+        clusters, written = _clusters(
+            matched, work, config, table, lambda row: collected.paragraphs[row["pid"]], False
+        )
+
+    def path_of(first: int) -> str:  # a text's id is its first paragraph's
+        return collected.paragraphs[first].path if first < boundary else "."
+
+    found = _found(matched, clusters, path_of, _long_warnings(collected, config))
+    return Scanned(after_scan(finish(collected, found, started), config, before), written)
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """A scan's report; with a clusters table, the report holds no clusters and ``written``
+    says what the table holds."""
+
+    report: Report
+    written: Written | None = None
 
 
 def _long_warnings(collected: Collected, config: Config) -> list[Warning_]:
@@ -241,22 +272,36 @@ def _words(escaped: Iterable[str]) -> tuple[str, ...]:
     return tuple(map(_restored, escaped))
 
 
-def _paragraph_frame(spark: SparkSession, collected: Collected) -> DataFrame:
-    """The paragraphs' ids, words and sentence keys, sent from the driver."""
-    table = pa.table(
-        {
-            "pid": pa.array([p.id for p in collected.paragraphs], pa.int64()),
-            "words": pa.array(
-                [[_escaped(w) for w in p.words] for p in collected.paragraphs],
-                pa.list_(pa.string()),
-            ),
-            "keys": pa.array(
-                [[_escaped(k) for k in keys] for keys in collected.sentence_keys],
-                pa.list_(pa.string()),
-            ),
+def _paragraph_frame(spark: SparkSession, collected: Collected, details: bool) -> DataFrame:
+    """The paragraphs' ids, words and sentence keys, sent from the driver; with ``details``,
+    their places and texts too (for the clusters table, built on the executors)."""
+    paragraphs = collected.paragraphs
+    columns = {
+        "pid": pa.array([p.id for p in paragraphs], pa.int64()),
+        "words": pa.array([[_escaped(w) for w in p.words] for p in paragraphs], _WORDS),
+        "keys": pa.array([[_escaped(k) for k in keys] for keys in collected.sentence_keys], _WORDS),
+    }
+    if details:
+        columns |= {
+            "path": pa.array([_raw(p.path) for p in paragraphs], pa.binary()),
+            "start_line": pa.array([p.start_line for p in paragraphs], pa.int32()),
+            "end_line": pa.array([p.end_line for p in paragraphs], pa.int32()),
+            "text": pa.array([_raw(p.text) for p in paragraphs], pa.binary()),
+            "record": pa.array([p.record for p in paragraphs], pa.int32()),
         }
-    )
-    return spark.createDataFrame(table)
+    return spark.createDataFrame(pa.table(columns))
+
+
+_WORDS = pa.list_(pa.string())
+
+
+def _raw(text: str) -> bytes:
+    """Any text as bytes, lone surrogates (undecodable bytes) included: ``_text_of`` undoes it."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _text_of(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogatepass")
 
 
 # --- the per-batch functions (run in Spark's Python workers)
@@ -296,13 +341,17 @@ def _band_batch(config: Config, batches: Batches) -> Batches:
 
 
 def _weight_batch(texts: int, batches: Batches) -> Batches:
+    """Each word's weight, and a key that Spark sorts in Python's order of the words (byte
+    order of UTF-8 is code point order; surrogates are written as UTF-8 writes any code point)."""
     for batch in batches:
         frequencies = batch.column("df").to_pylist()
+        keys = [_raw(_restored(w)) for w in batch.column("word").to_pylist()]
         yield pa.RecordBatch.from_pydict(
             {
                 "word": batch.column("word"),
                 "df": batch.column("df"),
                 "weight": pa.array([idf(texts, f) for f in frequencies], pa.float64()),
+                "sortkey": pa.array(keys, pa.binary()),
             }
         )
 
@@ -327,31 +376,12 @@ def _mass_batch(texts: int, batches: Batches) -> Batches:
         )
 
 
-def _rare_batch(min_share: float, batches: Batches) -> Batches:
-    """Pairs whose shared rare words weigh enough (summed in word order, as locally)."""
-    for batch in batches:
-        keep, weights = [], []
-        for shared, mass_a, mass_b in zip(
-            batch.column("shared").to_pylist(),
-            batch.column("mass_a").to_pylist(),
-            batch.column("mass_b").to_pylist(),
-            strict=True,
-        ):
-            total = 0.0
-            for _, weight in sorted((_restored(s["word"]), s["weight"]) for s in shared):
-                total += weight
-            keep.append(total >= min_share * min(mass_a, mass_b))
-            weights.append(total)
-        with_weight = batch.select(["a", "b"]).append_column(
-            "weight", pa.array(weights, pa.float64())
-        )
-        yield with_weight.filter(pa.array(keep, pa.bool_()))
-
-
 def _text(row: dict[str, Any], side: str) -> tuple[Text, dict[str, float]]:
+    """A pair's text and its content words' weights (``cweights``, in the order of its sorted
+    distinct content words): only the words and weights travel with every pair."""
     words = _words(row[f"words_{side}"])
-    content = _words(row[f"content_{side}"])
-    weights = dict(zip(_words(row[f"cwords_{side}"]), row[f"cweights_{side}"], strict=True))
+    content = content_sequence(words)
+    weights = dict(zip(sorted(set(content)), row[f"cweights_{side}"], strict=True))
     return Text(row[side], words, content), weights
 
 
@@ -386,56 +416,84 @@ def _verify_batch(config: Config, texts: int, batches: Batches) -> Batches:
 # --- the stages
 @dataclass(frozen=True, slots=True)
 class _Matched:
-    members: list[Any]  # rows (pid, tid, root[, path, start_line, end_line, text])
-    links: list[Any]  # rows (a, b, kind, similarity, inner, root)
+    members: DataFrame  # (pid, tid, root[, path, start_line, end_line, text[, record]])
+    links: DataFrame  # (a, b, kind, similarity, inner, root)
     texts: int
     candidates: int
     verified: int
     capped: Capped  # buckets paired as stars
+    allowlisted: int  # paragraphs matching the allowlist
 
 
-_DETAILS = ("path", "start_line", "end_line", "text")
+_DETAILS = ("path", "start_line", "end_line", "text", "record")
 
 
-def _match(paragraphs: DataFrame, config: Config, work: _Work) -> _Matched:
-    """Every stage after reading, on ``paragraphs`` (pid, words, keys[, details])."""
+def _match(
+    paragraphs: DataFrame, config: Config, work: _Work, allow: _Allow | None = None
+) -> _Matched:
+    """Every stage after reading, on ``paragraphs`` (pid, words, keys[, details]); ``allow``:
+    the allowlisted paragraphs as texts, numbered after every pid."""
     texts, weights, n = _texts(paragraphs, work)
-    candidates, capped_firsts = _candidates(texts, weights, n, config, work)
+    candidates, capped_firsts = _candidates(texts, weights, n, config, work, allow)
+    if allow is not None:
+        candidates = work.save(candidates, "pairs-with-allowlist")
+    allowed = _allowlisted(texts, allow, candidates, n, config, work)
+    if allow is not None:  # pairs of scanned texts only, none allowlisted
+        candidates = (
+            candidates.filter(F.col("b") < F.lit(allow.first))
+            .join(allowed.select(F.col("tid").alias("a")), "a", "left_anti")
+            .join(allowed.select(F.col("tid").alias("b")), "b", "left_anti")
+        )
     pairs = work.save(candidates, "pairs")
     summary = capped_firsts.agg(F.count("*").alias("buckets"), F.min("first").alias("first"))
     capped = Capped(*summary.collect()[0])
     links = work.save(_verified(texts, pairs, n, config), "links")
-    roots = work.save(_clustered(texts, _components(links, work)), "roots")
+    roots = work.save(_clustered(texts, _components(links, work), allowed), "roots")
     details = [c for c in _DETAILS if c in paragraphs.columns]
     members = paragraphs.select("pid", "words", *details).join(
         texts.select("tid", "words"), "words"
     )
     members = members.join(roots, "tid").select("pid", "tid", "root", *details)
     rooted = links.join(roots.withColumnRenamed("tid", "a"), "a")
-    return _Matched(
-        work.collect(members, "collect members"),
-        work.collect(rooted, "collect links"),
-        n,
-        pairs.count(),
-        links.count(),
-        capped,
-    )
+    dropped = allowed.join(texts, "tid").agg(F.sum("copies")).collect()[0][0]
+    return _Matched(members, rooted, n, pairs.count(), links.count(), capped, dropped or 0)
+
+
+def _clusters(
+    matched: _Matched,
+    work: _Work,
+    config: Config,
+    table: str | None,
+    paragraph: Callable[[Any], Paragraph],
+    by_place: bool,
+) -> tuple[list[Cluster], Written | None]:
+    """The clusters, built on the driver from the collected members and links; or, with a
+    ``table`` folder, built and written there by the executors (no cluster reaches the driver).
+
+    ``by_place``: a text's occurrences are ordered by path and line (datasets) rather than by
+    paragraph id (folders, whose ids are the walk order).
+    """
+    if table is not None:
+        return [], _write_table(matched, work, config, table, by_place)
+    members = work.collect(matched.members, "collect members")
+    links = work.collect(matched.links, "collect links")
+    return _assemble(members, links, paragraph, _place if by_place else _walk_order), None
 
 
 def _found(
     matched: _Matched,
-    paragraph: Callable[[Any], Paragraph],
-    order: Callable[[Any], Any],
+    clusters: list[Cluster],
     path_of: Callable[[int], str],
     long: Sequence[Warning_] = (),
 ) -> Found:
-    clusters = _assemble(matched.members, matched.links, paragraph, order)
     capped = matched.capped
     extra: tuple[Warning_, ...] = tuple(long)
     if capped.buckets:
         where = path_of(capped.first) if capped.first is not None else "."
         extra += (capped_warning(capped, where),)
-    return Found(clusters, matched.texts, matched.candidates, matched.verified, 0, extra)
+    return Found(
+        clusters, matched.texts, matched.candidates, matched.verified, matched.allowlisted, extra
+    )
 
 
 def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, int]:
@@ -457,7 +515,9 @@ def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, in
         .agg(F.count("*").alias("df"))
     )
     weights = work.save(
-        vocabulary.mapInArrow(partial(_weight_batch, n), "word string, df long, weight double"),
+        vocabulary.mapInArrow(
+            partial(_weight_batch, n), "word string, df long, weight double, sortkey binary"
+        ),
         "weights",
     )
     weighted = (
@@ -499,64 +559,84 @@ def _bucket_pairs(members: DataFrame, keys: list[str], cap: int) -> tuple[DataFr
     return pairs, sizes.filter(F.col("size") > cap).select("first")
 
 
-def _candidates(
-    texts: DataFrame, weights: DataFrame, n: int, config: Config, work: _Work
-) -> tuple[DataFrame, DataFrame]:
-    fuzzy = texts.filter(
+def _fuzzy(texts: DataFrame, config: Config) -> DataFrame:
+    """The texts compared fuzzily: long enough to shingle, short enough to align."""
+    return texts.filter(
         (F.col("length") >= max(config.min_words, config.shingle_size))
         & (F.col("chars") <= config.max_paragraph_chars)  # longer: matched exactly only
     )
-    bands = fuzzy.select("tid", "words").mapInArrow(
-        partial(_band_batch, config), "band int, key binary, tid long"
-    )
+
+
+def _candidates(
+    texts: DataFrame,
+    weights: DataFrame,
+    n: int,
+    config: Config,
+    work: _Work,
+    allow: _Allow | None = None,
+) -> tuple[DataFrame, DataFrame]:
+    """Candidate pairs and the capped buckets' first ids. Allowlisted texts join the LSH
+    buckets only, as in the local engine (they may make a bucket too big and a star)."""
+    fuzzy = _fuzzy(texts, config)
+    banded = fuzzy.select("tid", "words")
+    if allow is not None:
+        banded = banded.unionByName(_fuzzy(allow.texts, config).select("tid", "words"))
+    bands = banded.mapInArrow(partial(_band_batch, config), "band int, key binary, tid long")
     lsh, lsh_capped = _bucket_pairs(work.save(bands, "bands"), ["band", "key"], MAX_LSH_BUCKET)
     sentences = fuzzy.select("tid", F.explode(F.array_distinct("keys")).alias("key"))
     shared, shared_capped = _bucket_pairs(sentences, ["key"], MAX_SENTENCE_BUCKET)
     union = lsh.unionByName(shared)
     if config.reworded:
-        union = union.unionByName(_rare_pairs(fuzzy, weights, n))
+        union = union.unionByName(_rare_pairs(fuzzy, weights, n, work))
     return union.distinct(), lsh_capped.unionByName(shared_capped)
 
 
-def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int) -> DataFrame:
+def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int, work: _Work) -> DataFrame:
     cap = min(RARE_MAX_POSTINGS, max(RARE_MIN_POSTINGS, int(RARE_MAX_SHARE * n)))
-    rare = weights.filter(F.col("df") <= cap).select("word", "weight")
-    postings = fuzzy.select("tid", F.explode("cwords").alias("word")).join(rare, "word")
-    left = postings.select("word", "weight", F.col("tid").alias("a"))
-    right = postings.select("word", F.col("tid").alias("b"))
+    rare = weights.filter(F.col("df") <= cap).select("word", "sortkey", "weight")
+    postings = fuzzy.select("tid", "mass", F.explode("cwords").alias("word")).join(rare, "word")
+    left = postings.select(
+        "word", "sortkey", "weight", F.col("tid").alias("a"), F.col("mass").alias("mass_a")
+    )
+    right = postings.select("word", F.col("tid").alias("b"), F.col("mass").alias("mass_b"))
     shared = (
         left.join(right, "word")
         .filter(F.col("a") < F.col("b"))
         .groupBy("a", "b")
-        .agg(F.collect_list(F.struct("word", "weight")).alias("shared"))
+        .agg(
+            F.array_sort(F.collect_list(F.struct("sortkey", "weight"))).alias("shared"),
+            F.first("mass_a").alias("mass_a"),
+            F.first("mass_b").alias("mass_b"),
+        )
     )
-    masses = fuzzy.select("tid", "mass")
-    shared = shared.join(
-        masses.select(F.col("tid").alias("a"), F.col("mass").alias("mass_a")), "a"
-    ).join(masses.select(F.col("tid").alias("b"), F.col("mass").alias("mass_b")), "b")
-    passed = shared.mapInArrow(
-        partial(_rare_batch, REWORDED_MIN_SHARED), "a long, b long, weight double"
+    # Summed in word order from 0.0, one addition at a time, in SQL: the local engine's sum to
+    # the last bit (candidates.rare_word_pairs), with no Python worker in the way.
+    total = F.aggregate("shared", F.lit(0.0), lambda acc, x: acc + x["weight"])
+    lighter = F.least("mass_a", "mass_b")
+    passed = shared.select("a", "b", total.alias("weight"), lighter.alias("lighter")).filter(
+        F.col("weight") >= F.lit(REWORDED_MIN_SHARED) * F.col("lighter")
     )
-    # Each text keeps its strongest partners (most shared weight, then the smaller id); a pair
-    # stays when either side keeps it (candidates.rare_word_pairs).
-    by_a = Window.partitionBy("a").orderBy(F.desc("weight"), F.asc("b"))
-    by_b = Window.partitionBy("b").orderBy(F.desc("weight"), F.asc("a"))
-    ranked = passed.select(
-        "a",
-        "b",
-        F.row_number().over(by_a).alias("rank_a"),
-        F.row_number().over(by_b).alias("rank_b"),
+    # Saved: both sides of the ranking below read it (as a plan, it was computed twice).
+    passed = work.save(passed.select("a", "b", "weight"), "rare-pairs")
+    # Each text keeps its strongest partners (most shared weight, then the smaller id), among
+    # those above and below it alike; a pair stays when either side keeps it
+    # (candidates.rare_word_pairs).
+    both = passed.select(F.col("a").alias("text"), F.col("b").alias("partner"), "weight")
+    both = both.unionByName(
+        passed.select(F.col("b").alias("text"), F.col("a").alias("partner"), "weight")
     )
-    kept = ranked.filter(
-        (F.col("rank_a") <= RARE_MAX_PARTNERS) | (F.col("rank_b") <= RARE_MAX_PARTNERS)
-    )
-    return kept.select("a", "b")
+    strongest = Window.partitionBy("text").orderBy(F.desc("weight"), F.asc("partner"))
+    ranked = both.select("text", "partner", F.row_number().over(strongest).alias("rank"))
+    kept = ranked.filter(F.col("rank") <= RARE_MAX_PARTNERS)
+    return kept.select(
+        F.least("text", "partner").alias("a"), F.greatest("text", "partner").alias("b")
+    ).distinct()
 
 
 def _side(texts: DataFrame, side: str) -> DataFrame:
     return texts.select(
         F.col("tid").alias(side),
-        *(F.col(c).alias(f"{c}_{side}") for c in ("words", "content", "cwords", "cweights")),
+        *(F.col(c).alias(f"{c}_{side}") for c in ("words", "cweights")),
     )
 
 
@@ -608,10 +688,146 @@ def _components(links: DataFrame, work: _Work) -> DataFrame:
     )
 
 
-def _clustered(texts: DataFrame, components: DataFrame) -> DataFrame:
-    """``(tid, root)`` of every text in a cluster: linked, or repeated exactly."""
+def _clustered(texts: DataFrame, components: DataFrame, allowed: DataFrame) -> DataFrame:
+    """``(tid, root)`` of every text in a cluster: linked, or repeated exactly (and not
+    allowlisted)."""
     repeated = texts.filter(F.col("copies") > 1).select("tid", F.col("tid").alias("root"))
+    repeated = repeated.join(allowed, "tid", "left_anti")
     return components.unionByName(repeated.join(components, "tid", "left_anti"))
+
+
+# --- the allowlist (``dedup.allowlist``): texts numbered after every scanned paragraph id
+@dataclass(frozen=True, slots=True)
+class _Allow:
+    texts: DataFrame  # (tid, words, keys, length, chars)
+    first: int  # the first allowlisted text's id: every scanned id is smaller
+
+
+def _allow_frame(spark: SparkSession, examples: list[Example], boundary: int) -> _Allow | None:
+    """The allowlisted paragraphs as texts numbered from ``boundary``, or None."""
+    allow = allowlist_texts(examples, boundary)
+    if not allow.texts:
+        return None
+    table = pa.table(
+        {
+            "tid": pa.array([t.id for t in allow.texts], pa.int64()),
+            "words": pa.array([[_escaped(w) for w in t.words] for t in allow.texts], _WORDS),
+            "keys": pa.array([[_escaped(k) for k in keys] for keys in allow.sentences], _WORDS),
+            "length": pa.array([len(t.words) for t in allow.texts], pa.int32()),
+            "chars": pa.array([normalised_chars(t.words) for t in allow.texts], pa.int64()),
+        }
+    )
+    return _Allow(spark.createDataFrame(table), boundary)
+
+
+def _allowlisted(
+    texts: DataFrame,
+    allow: _Allow | None,
+    candidates: DataFrame,
+    n: int,
+    config: Config,
+    work: _Work,
+) -> DataFrame:
+    """``tid`` of the scanned texts matching an allowlisted paragraph (``allowlist.allowlisted``):
+    equal words, or a match by ``allowlist.matches`` among the index pairs that cross the
+    boundary and the texts sharing a sentence with an allowlisted one."""
+    if allow is None:
+        return texts.select("tid").limit(0)
+    exact = texts.join(allow.texts.select("words"), "words", "left_semi").select("tid")
+    crossing = candidates.filter(
+        (F.col("a") < F.lit(allow.first)) & (F.col("b") >= F.lit(allow.first))
+    ).select(F.col("a").alias("tid"), F.col("b").alias("boiler"))
+    scanned_keys = texts.select("tid", F.explode(F.array_distinct("keys")).alias("key"))
+    allow_keys = allow.texts.select(F.col("tid").alias("boiler"), F.explode("keys").alias("key"))
+    sharing = scanned_keys.join(allow_keys, "key").select("tid", "boiler")
+    pairs = crossing.unionByName(sharing).distinct().join(exact, "tid", "left_anti")
+    scanned = texts.select("tid", "words", "content", "cwords", "cweights")
+    boilers = allow.texts.select(F.col("tid").alias("boiler"), F.col("words").alias("boiler_words"))
+    matched = (
+        pairs.join(scanned, "tid")
+        .join(boilers, "boiler")
+        .mapInArrow(partial(_allow_batch, config, n), "tid long")
+    )
+    return work.save(exact.unionByName(matched).distinct(), "allowlisted")
+
+
+def _allow_batch(config: Config, texts: int, batches: Batches) -> Batches:
+    for batch in batches:
+        found = []
+        for row in batch.to_pylist():
+            weights = dict(zip(_words(row["cwords"]), row["cweights"], strict=True))
+            scanned = Text(row["tid"], _words(row["words"]), _words(row["content"]))
+            boiler = Text(row["boiler"], _words(row["boiler_words"]), ())
+            if matches(scanned, boiler, config, Rarity({}, texts, weights)):
+                found.append(row["tid"])
+        yield pa.RecordBatch.from_pydict({"tid": pa.array(found, pa.int64())})
+
+
+# --- the clusters table (``dedup.table``), built per component on the executors
+def _write_table(
+    matched: _Matched, work: _Work, config: Config, folder: str, by_place: bool
+) -> Written:
+    """Write the clusters table under ``folder``: each component's clusters are built by
+    ``dedup.cluster`` on an executor (a cogroup of its members and links) and become rows."""
+    members = matched.members.select(
+        "pid",
+        "tid",
+        "root",
+        F.col("path").cast("binary").alias("path"),
+        "start_line",
+        "end_line",
+        F.col("text").cast("binary").alias("text"),
+        (F.col("record") if "record" in matched.members.columns else F.lit(None))
+        .cast("int")
+        .alias("record"),
+    )
+    # Both come from the roots table: saved, they are two tables, not one plan joined twice.
+    members = work.save(members, "members")
+    links = work.save(
+        matched.links.select("a", "b", "kind", "similarity", "inner", "root"), "rooted-links"
+    )
+    rows = (
+        members.groupBy("root")
+        .cogroup(links.groupBy("root"))
+        .applyInArrow(partial(_component_rows, by_place), SPARK_DDL)
+    )
+    started = time.perf_counter()
+    target = f"{folder.rstrip('/')}/{CLUSTERS}"
+    rows.write.mode("overwrite").parquet(target)
+    saved = work.spark.read.parquet(target)
+    firsts = saved.filter(F.col("member") == 0)
+    kinds = {r["kind"]: r["count"] for r in firsts.groupBy("kind").count().collect()}
+    failing = firsts.filter(
+        F.col("kind").isin([k.value for k in config.fail_on])
+        & (F.col("similarity") >= F.lit(config.fail_similarity))
+    ).count()
+    written = Written(saved.count(), sum(kinds.values()), kinds, failing)
+    if work.stages is not None:
+        work.stages("clusters table", time.perf_counter() - started, written.rows)
+    return written
+
+
+def _component_rows(by_place: bool, members: pa.Table, links: pa.Table) -> pa.Table:
+    """The table rows of one component: its clusters as the local engine builds them."""
+    rows = members.to_pylist()
+    for row in rows:
+        row["path"], row["text"] = _text_of(row["path"]), _text_of(row["text"])
+    occurrences: dict[int, list[Paragraph]] = defaultdict(list)
+    for row in sorted(rows, key=_place if by_place else _walk_order):
+        occurrences[row["tid"]].append(_paragraph(row))
+    found = [
+        Link(r["a"], r["b"], Kind(r["kind"]), r["similarity"], r["inner"])
+        for r in links.to_pylist()
+    ]
+    return to_arrow(clusters_of_components([(sorted(occurrences), found)], occurrences))
+
+
+def _paragraph(row: dict[str, Any]) -> Paragraph:
+    """A clustered paragraph of a members row (its words are not needed any more)."""
+    record = row.get("record")
+    return Paragraph(
+        row["pid"], row["path"], row["start_line"], row["end_line"], row["text"], (), record
+    )
 
 
 def _walk_order(row: Any) -> int:
@@ -654,15 +870,21 @@ def scan_dataset(
     id_field: str = "id",
     work_dir: str | None = None,
     stages: StageReport | None = None,
-) -> Report:
+    table: str | None = None,
+) -> Scanned:
     """Scan datasets of documents: ``config.text_field`` holds a record's text, ``id_field``
-    names the record (it stands where a file path stands in the report).
+    names the record (it stands where a file path stands in the report). ``table`` as in
+    ``scan``.
 
     Raises:
         InputError: a field is missing, or two records share an id.
+        ConfigError: changed lines are asked for (a dataset has no git history); a setting
+            the table does not take.
     """
     started = time.perf_counter()
-    _refuse(config, "allowlist", "changed_since", "staged")
+    _refuse(config, "changed_since", "staged")
+    if table is not None:
+        check_table_settings(config)
     before = before_scan(config)
     with _Work(spark, work_dir, stages) as work, warnings.catch_warnings():
         warnings.filterwarnings("ignore", _PANDAS_WARNING)
@@ -676,7 +898,12 @@ def scan_dataset(
         if paragraphs.select("pid").distinct().count() != count:
             raise InputError(f"two records share an {id_field!r} value: give each its own id")
         short = paragraphs.filter(F.size("words") < config.min_words).count()
-        matched = _match(paragraphs, config, work)
+        last = paragraphs.agg(F.max("pid")).collect()[0][0]
+        allow = _allow_frame(spark, before.allow, 0 if last is None else last + 1)
+        matched = _match(paragraphs, config, work, allow)
+        clusters, written = _clusters(
+            matched, work, config, table, lambda row: _paragraph(row.asDict()), True
+        )
         first = matched.capped.first
         located = paragraphs.filter(F.col("pid") == F.lit(first)).select("path").collect()
         too_long = (
@@ -703,16 +930,8 @@ def scan_dataset(
     problem = f"{missing} records without a {config.text_field!r} string; skipped"
     warned = (Warning_(", ".join(paths), problem),) if missing else ()
     collected = Collected(len(paths), tuple(paths), (), (), warned, [], [], short, count)
-    found = _found(
-        matched,
-        lambda row: Paragraph(
-            row["pid"], row["path"], row["start_line"], row["end_line"], row["text"], ()
-        ),
-        _place,
-        path_of,
-        long,
-    )
-    return after_scan(finish(collected, found, started), config, before)
+    found = _found(matched, clusters, path_of, long)
+    return Scanned(after_scan(finish(collected, found, started), config, before), written)
 
 
 _PARAGRAPHS = (
