@@ -77,7 +77,7 @@ from dedup.pipeline import (
     normalised_chars,
     too_long,
 )
-from dedup.rarity import Rarity, idf
+from dedup.rarity import Rarity, idf, quantized
 from dedup.signatures import text_signatures
 from dedup.table import CLUSTERS, SPARK_DDL, Written, check_table_settings, to_arrow
 from dedup.verify import Text, verify
@@ -341,17 +341,15 @@ def _band_batch(config: Config, batches: Batches) -> Batches:
 
 
 def _weight_batch(texts: int, batches: Batches) -> Batches:
-    """Each word's weight, and a key that Spark sorts in Python's order of the words (byte
-    order of UTF-8 is code point order; surrogates are written as UTF-8 writes any code point)."""
+    """Each word's weight, and its exact integer form (``rarity.quantized``) that Spark sums."""
     for batch in batches:
-        frequencies = batch.column("df").to_pylist()
-        keys = [_raw(_restored(w)) for w in batch.column("word").to_pylist()]
+        weights = [idf(texts, f) for f in batch.column("df").to_pylist()]
         yield pa.RecordBatch.from_pydict(
             {
                 "word": batch.column("word"),
                 "df": batch.column("df"),
-                "weight": pa.array([idf(texts, f) for f in frequencies], pa.float64()),
-                "sortkey": pa.array(keys, pa.binary()),
+                "weight": pa.array(weights, pa.float64()),
+                "quantum": pa.array([quantized(w) for w in weights], pa.int64()),
             }
         )
 
@@ -365,13 +363,13 @@ def _mass_batch(texts: int, batches: Batches) -> Batches:
             ordered = sorted(weights)  # the order the local engine sums in
             words_out.append([_escaped(w) for w in ordered])
             weights_out.append([weights[w] for w in ordered])
-            masses.append(Rarity({}, texts, weights).mass(ordered))
+            masses.append(Rarity({}, texts, weights).total(ordered))
         yield pa.RecordBatch.from_pydict(
             {
                 "tid": batch.column("tid"),
                 "cwords": pa.array(words_out, pa.list_(pa.string())),
                 "cweights": pa.array(weights_out, pa.list_(pa.float64())),
-                "mass": pa.array(masses, pa.float64()),
+                "mass": pa.array(masses, pa.int64()),
             }
         )
 
@@ -516,7 +514,7 @@ def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, in
     )
     weights = work.save(
         vocabulary.mapInArrow(
-            partial(_weight_batch, n), "word string, df long, weight double, sortkey binary"
+            partial(_weight_batch, n), "word string, df long, weight double, quantum long"
         ),
         "weights",
     )
@@ -528,7 +526,7 @@ def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, in
     )
     masses = weighted.mapInArrow(
         partial(_mass_batch, n),
-        "tid long, cwords array<string>, cweights array<double>, mass double",
+        "tid long, cwords array<string>, cweights array<double>, mass long",
     )
     texts = texts.join(masses, "tid", "left").select(
         "tid",
@@ -540,7 +538,7 @@ def _texts(paragraphs: DataFrame, work: _Work) -> tuple[DataFrame, DataFrame, in
         F.size("words").alias("length"),
         F.coalesce("cwords", F.array().cast("array<string>")).alias("cwords"),
         F.coalesce("cweights", F.array().cast("array<double>")).alias("cweights"),
-        F.coalesce("mass", F.lit(0.0)).alias("mass"),
+        F.coalesce("mass", F.lit(0).cast("long")).alias("mass"),
     )
     return work.save(texts, "texts"), weights, n
 
@@ -593,27 +591,26 @@ def _candidates(
 
 def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int, work: _Work) -> DataFrame:
     cap = min(RARE_MAX_POSTINGS, max(RARE_MIN_POSTINGS, int(RARE_MAX_SHARE * n)))
-    rare = weights.filter(F.col("df") <= cap).select("word", "sortkey", "weight")
+    rare = weights.filter(F.col("df") <= cap).select("word", "quantum")
     postings = fuzzy.select("tid", "mass", F.explode("cwords").alias("word")).join(rare, "word")
     left = postings.select(
-        "word", "sortkey", "weight", F.col("tid").alias("a"), F.col("mass").alias("mass_a")
+        "word", "quantum", F.col("tid").alias("a"), F.col("mass").alias("mass_a")
     )
     right = postings.select("word", F.col("tid").alias("b"), F.col("mass").alias("mass_b"))
+    # Integer weights (rarity.quantized): the sum is exact, so Spark may add in any order and
+    # still match the local engine (candidates.rare_word_pairs) to the last unit.
     shared = (
         left.join(right, "word")
         .filter(F.col("a") < F.col("b"))
         .groupBy("a", "b")
         .agg(
-            F.array_sort(F.collect_list(F.struct("sortkey", "weight"))).alias("shared"),
+            F.sum("quantum").alias("weight"),
             F.first("mass_a").alias("mass_a"),
             F.first("mass_b").alias("mass_b"),
         )
     )
-    # Summed in word order from 0.0, one addition at a time, in SQL: the local engine's sum to
-    # the last bit (candidates.rare_word_pairs), with no Python worker in the way.
-    total = F.aggregate("shared", F.lit(0.0), lambda acc, x: acc + x["weight"])
     lighter = F.least("mass_a", "mass_b")
-    passed = shared.select("a", "b", total.alias("weight"), lighter.alias("lighter")).filter(
+    passed = shared.select("a", "b", "weight", lighter.alias("lighter")).filter(
         F.col("weight") >= F.lit(REWORDED_MIN_SHARED) * F.col("lighter")
     )
     # Saved: both sides of the ranking below read it (as a plan, it was computed twice).
