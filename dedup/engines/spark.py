@@ -51,11 +51,9 @@ from dedup.candidates import (
     MAX_LSH_BUCKET,
     MAX_SENTENCE_BUCKET,
     RARE_MAX_PARTNERS,
-    RARE_MAX_POSTINGS,
-    RARE_MAX_SHARE,
-    RARE_MIN_POSTINGS,
     Capped,
     band_slices,
+    rare_cap,
 )
 from dedup.cluster import clusters_of_components
 from dedup.config import Config
@@ -590,8 +588,7 @@ def _candidates(
 
 
 def _rare_pairs(fuzzy: DataFrame, weights: DataFrame, n: int, work: _Work) -> DataFrame:
-    cap = min(RARE_MAX_POSTINGS, max(RARE_MIN_POSTINGS, int(RARE_MAX_SHARE * n)))
-    rare = weights.filter(F.col("df") <= cap).select("word", "quantum")
+    rare = weights.filter(F.col("df") <= rare_cap(n)).select("word", "quantum")
     postings = fuzzy.select("tid", "mass", F.explode("cwords").alias("word")).join(rare, "word")
     left = postings.select(
         "word", "quantum", F.col("tid").alias("a"), F.col("mass").alias("mass_a")
