@@ -257,6 +257,11 @@ class TestLocalMaster:
             scanned = spark.scan_dataset([path], file_format, config, session, "name")
             found = report_dict(scanned.report)
             assert found["clusters"] == local["clusters"]
+            # The clusters table of a dataset, built on the executors, holds the same clusters.
+            folder = str(tmp_path / f"table-{file_format}")
+            spark.scan_dataset([path], file_format, config, session, "name", table=folder)
+            tabled = replace(scanned.report, clusters=tuple(table.read_clusters(folder)))
+            assert report_dict(tabled)["clusters"] == local["clusters"]
             # Not candidate_pairs: a boilerplate bucket's star centres on its smallest text id,
             # and a record's ids are hashes, not walk order.
             for key in ("paragraphs", "distinct_texts", "verified_pairs"):
