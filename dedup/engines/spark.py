@@ -451,8 +451,10 @@ def _match(
     )
     members = members.join(roots, "tid").select("pid", "tid", "root", *details)
     rooted = links.join(roots.withColumnRenamed("tid", "a"), "a")
-    dropped = allowed.join(texts, "tid").agg(F.sum("copies")).collect()[0][0]
-    return _Matched(members, rooted, n, pairs.count(), links.count(), capped, dropped or 0)
+    dropped = 0
+    if allow is not None:
+        dropped = allowed.join(texts, "tid").agg(F.sum("copies")).collect()[0][0] or 0
+    return _Matched(members, rooted, n, pairs.count(), links.count(), capped, dropped)
 
 
 def _clusters(
