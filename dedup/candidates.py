@@ -328,27 +328,25 @@ class _Postings:
             stop = max(start + 1, int(np.searchsorted(totals, done + _SHARED_BLOCK, "right")))
             lo = 0 if start == 0 else int(last_of_text[start - 1]) + 1
             hi = int(last_of_text[stop - 1]) + 1
+            if int(totals[stop - 1]) > done:
+                yield self._block_sums(by_text[lo:hi], counts[lo:hi], word_weight, size)
             done = int(totals[stop - 1])
             start = stop
-            entries = by_text[lo:hi]
-            yield from _block_sums(self, entries, counts[lo:hi], word_weight, size)
 
-
-def _block_sums(
-    postings: _Postings, entries: I64, counts: I64, word_weight: I64, size: int
-) -> Iterator[tuple[I64, I64, I64]]:
-    total = int(counts.sum())
-    if total == 0:
-        return
-    offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    b = postings.texts[np.repeat(entries + 1, counts) + offset]
-    codes = np.repeat(postings.texts[entries], counts) * size + b
-    weights = np.repeat(word_weight[postings.words[entries]], counts)
-    order = np.argsort(codes)
-    codes, weights = codes[order], weights[order]
-    starts = np.flatnonzero(np.append(True, codes[1:] != codes[:-1]))
-    pair_codes = codes[starts]
-    yield pair_codes // size, pair_codes % size, np.add.reduceat(weights, starts)
+    def _block_sums(
+        self, entries: I64, counts: I64, word_weight: I64, size: int
+    ) -> tuple[I64, I64, I64]:
+        """``(a, b, weight)`` of the pairs whose first text owns one of ``entries``."""
+        total = int(counts.sum())
+        offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        b = self.texts[np.repeat(entries + 1, counts) + offset]
+        codes = np.repeat(self.texts[entries], counts) * size + b
+        weights = np.repeat(word_weight[self.words[entries]], counts)
+        order = np.argsort(codes)
+        codes, weights = codes[order], weights[order]
+        starts = np.flatnonzero(np.append(True, codes[1:] != codes[:-1]))
+        pair_codes = codes[starts]
+        return pair_codes // size, pair_codes % size, np.add.reduceat(weights, starts)
 
 
 # Prune the partner lists once this many entries wait.

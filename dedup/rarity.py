@@ -46,10 +46,6 @@ class Rarity:
         """The weight of a word no text of the scan uses: as if one text did."""
         return math.log(max(self.texts, 1))
 
-    def mass(self, words: Iterable[str]) -> float:
-        """The summed weight of a set of distinct words."""
-        return sum(map(self.weight, words))
-
     def total(self, words: Collection[str]) -> int:
         """The summed quantized weight of a set of distinct words: exact, in any order.
 
