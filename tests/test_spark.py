@@ -401,25 +401,34 @@ def standalone_cluster(tmp_path: Path) -> Iterator[str]:
             _stop(server)
 
 
-def test_a_standalone_cluster_gives_the_local_report_through_the_cli(
-    standalone_cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _same_report_through_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: list[str]
+) -> bytes:
+    """Scan the test corpus with the local engine and with ``engine`` options through the CLI;
+    both exit 1 and write the same bytes, which are returned."""
     build(tmp_path)
     monkeypatch.chdir(tmp_path)
     common = ["scan", "docs", "--isolated", "--format", "json", "-o"]
     local = CliRunner().invoke(main, [*common, "local.json"])
+    remote = CliRunner().invoke(main, [*common, "spark.json", "--engine", "spark", *engine])
+    assert local.exit_code == 1, local.output
+    assert remote.exit_code == 1, remote.output
+    expected = (tmp_path / "local.json").read_bytes()
+    assert (tmp_path / "spark.json").read_bytes() == expected
+    return expected
+
+
+def test_a_standalone_cluster_gives_the_local_report_through_the_cli(
+    standalone_cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     on_cluster = [
-        *[*common, "spark.json", "--engine", "spark", "--master", standalone_cluster],
-        *["--work-dir", str(tmp_path / "work")],
+        *["--master", standalone_cluster, "--work-dir", str(tmp_path / "work")],
         *("--spark-conf", "spark.driver.host=127.0.0.1"),
         *("--spark-conf", "spark.driver.bindAddress=127.0.0.1"),
         *("--spark-conf", "spark.executor.memory=1g"),
         *("--spark-conf", "spark.sql.shuffle.partitions=4"),
     ]
-    remote = CliRunner().invoke(main, on_cluster)
-    assert local.exit_code == 1, local.output
-    assert remote.exit_code == 1, remote.output
-    assert (tmp_path / "spark.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+    _same_report_through_the_cli(tmp_path, monkeypatch, on_cluster)
     assert (tmp_path / "work" / "texts").is_dir(), "the stages' tables are in the work folder"
     assert list((tmp_path / "worker").iterdir()), "the worker ran the executor"
 
@@ -455,17 +464,7 @@ def connect_server(tmp_path: Path) -> Iterator[str]:
 def test_spark_connect_gives_the_local_report_through_the_cli(
     connect_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    common = ["scan", "docs", "--isolated", "--format", "json", "-o"]
-    local = CliRunner().invoke(main, [*common, "local.json"])
-    remote = CliRunner().invoke(
-        main, [*common, "spark.json", "--engine", "spark", "--remote", connect_server]
-    )
-    assert local.exit_code == 1, local.output
-    assert remote.exit_code == 1, remote.output
-    expected = (tmp_path / "local.json").read_bytes()
-    assert (tmp_path / "spark.json").read_bytes() == expected
+    expected = _same_report_through_the_cli(tmp_path, monkeypatch, ["--remote", connect_server])
     assert json.loads(expected)["clusters"]
     # The clusters table too: built by the server's executors, the same rows and manifest.
     tables = ["scan", "docs", "--isolated", "--format", "parquet", "-o"]
