@@ -38,7 +38,7 @@ from dedup.reporters.github import (
     render_github,
 )
 from dedup.reporters.html import page
-from dedup.reporters.json_report import _layout
+from dedup.reporters.json_report import _layout, render_json, report_dict
 from dedup.reporters.markdown import escape, render_markdown
 from dedup.reporters.sarif import FINGERPRINT_KEY, MAX_RELATED, artifact, sarif_log
 
@@ -507,3 +507,11 @@ def test_the_json_layout_is_the_value_with_sorted_keys(value: object) -> None:
         return dict(pairs)
 
     json.loads(text, object_pairs_hook=keys_sorted)
+
+
+@pytest.mark.parametrize("clusters", ["all", "none"])
+def test_the_streamed_report_is_laid_out_as_its_plain_data(samples: Report, clusters: str) -> None:
+    report = samples if clusters == "all" else replace(samples, clusters=())
+    laid_out: list[str] = []
+    _layout(report_dict(report), "", laid_out.append)
+    assert render_json(report) == "".join(laid_out) + "\n"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -88,6 +89,18 @@ def _cluster(cluster: Cluster) -> dict[str, Any]:
 
 def report_dict(report: Report) -> dict[str, Any]:
     """The report as plain data, in the shape of ``schemas/report-v1.json``."""
+    return _fields(report, [_cluster(c) for c in report.clusters])
+
+
+@dataclass(frozen=True, slots=True)
+class _Clusters:
+    """The clusters, each turned into plain data only when it is written (the plain data of
+    every member at once would be most of a large scan's memory)."""
+
+    clusters: Sequence[Cluster]
+
+
+def _fields(report: Report, clusters: list[dict[str, Any]] | _Clusters) -> dict[str, Any]:
     stats = report.stats
     kinds: dict[str, int] = {}
     for c in report.clusters:
@@ -112,7 +125,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "clusters": len(report.clusters),
             "clusters_by_kind": kinds,
         },
-        "clusters": [_cluster(c) for c in report.clusters],
+        "clusters": clusters,
         **_path_bytes(_all_paths(report)),
     }
 
@@ -134,7 +147,7 @@ def render_json(report: Report) -> str:
 
 def write_json(report: Report, write: Callable[[str], object]) -> None:
     """The JSON report, piece by piece (a large report is never held as one string)."""
-    _layout(report_dict(report), "", write)
+    _layout(_fields(report, _Clusters(report.clusters)), "", write)
     write("\n")
 
 
@@ -145,19 +158,23 @@ _FLAT = json.JSONEncoder(sort_keys=True, allow_nan=False, separators=(", ", ": "
 
 
 def _layout(value: object, margin: str, write: Callable[[str], object]) -> None:
-    if isinstance(value, list) and value and not any(map(_nested, value)):
+    items: Iterable[tuple[str, object]]
+    if isinstance(value, _Clusters) and value.clusters:  # every cluster holds lists
+        items = (("", _cluster(c)) for c in value.clusters)
+        opened = "["
+    elif isinstance(value, list) and value and not any(map(_nested, value)):
         inner = margin + "  "
         write("[\n" + inner + (",\n" + inner).join(map(_FLAT.encode, value)))
         write("\n" + margin + "]")
         return
-    if isinstance(value, dict) and any(map(_nested, value.values())):
-        items: list[tuple[str, object]] = sorted(value.items())
+    elif isinstance(value, dict) and any(map(_nested, value.values())):
+        items = sorted(value.items())
         opened = "{"
     elif isinstance(value, list) and value:
-        items = [("", v) for v in value]
+        items = (("", v) for v in value)
         opened = "["
     else:
-        write(_FLAT.encode(value))
+        write(_FLAT.encode([] if isinstance(value, _Clusters) else value))
         return
     inner = margin + "  "
     write(opened)
@@ -171,7 +188,7 @@ def _layout(value: object, margin: str, write: Callable[[str], object]) -> None:
 
 def _nested(value: object) -> bool:
     """Whether ``value`` is laid out over several lines: a list, or an object holding one."""
-    if isinstance(value, list):
+    if isinstance(value, list | _Clusters):
         return True
     return isinstance(value, dict) and any(isinstance(v, dict | list) for v in value.values())
 
