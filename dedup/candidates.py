@@ -53,6 +53,7 @@ RARE_MAX_PARTNERS = 8
 
 Pair = tuple[int, int]
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
 PairArray = I64  # shape (n, 2): one candidate pair per row, the smaller id first
 
 
@@ -269,22 +270,27 @@ def rare_word_pairs(
     cap = rare_cap(rarity.texts)
     rare = [word for word, df in rarity.frequencies.items() if df <= cap]
     word_ids = dict(zip(rare, range(len(rare)), strict=True))
-    owners = array("q")  # one entry per (text, rare word): the text ...
-    used = array("q")  # ... and the word
-    masses: dict[int, int] = {}
+    # One entry per (text, rare word), in text order: 32-bit, as the join's arrays are the
+    # largest of a scan (a few million entries).
+    owners = array("i")
+    used = array("i")
+    ids = array("q")
+    masses = array("q")
     for text_id, words in texts:
         distinct = set(words)
-        masses[text_id] = rarity.total(distinct)
+        ids.append(text_id)
+        masses.append(rarity.total(distinct))
         found = [i for i in map(word_ids.get, distinct) if i is not None]
         owners.extend(repeat(text_id, len(found)))
         used.extend(found)
     if not owners:
         return np.empty((0, 2), dtype=np.int64)
-    size = max(masses) + 1
+    size = max(ids) + 1
     mass_of = np.zeros(size, dtype=np.int64)
-    mass_of[list(masses)] = list(masses.values())
+    mass_of[np.frombuffer(ids, dtype=np.int64)] = np.frombuffer(masses, dtype=np.int64)
     word_weight = np.array([rarity.quanta[word] for word in rare], dtype=np.int64)
-    postings = _Postings(np.frombuffer(owners, dtype=np.int64), np.frombuffer(used, dtype=np.int64))
+    postings = _Postings(np.frombuffer(owners, dtype=np.int32), np.frombuffer(used, dtype=np.int32))
+    del owners, used
     best = _Strongest(max_partners)
     for a, b, shared in postings.shared_weights(word_weight, size):
         enough = shared >= min_share * np.minimum(mass_of[a], mass_of[b])
@@ -298,30 +304,37 @@ def rare_cap(texts: int) -> int:
 
 
 # How many (text, partner, word) entries the rare-word join handles at once.
-_SHARED_BLOCK = 1 << 20
+_SHARED_BLOCK = 1 << 18
 
 
 class _Postings:
     """Every rare word's texts, sorted; the pairs they make are walked a block of texts at a time,
     so memory stays bounded however many pairs the words make."""
 
-    def __init__(self, owners: I64, words: I64) -> None:
-        order = np.lexsort((owners, words))
+    def __init__(self, owners: I32, words: I32) -> None:
+        """``owners[i]`` uses rare word ``words[i]``; the entries are in text order."""
+        order = np.argsort(words, kind="stable")  # by word, then (stable) by text
         self.texts = owners[order]  # grouped by word, each word's texts in increasing order
         self.words = words[order]
-        ends = np.searchsorted(self.words, self.words, side="right")
         # each entry pairs with the later texts of its word's posting
-        self.partners = ends - np.arange(self.texts.shape[0]) - 1
+        starts = np.flatnonzero(np.append(True, self.words[1:] != self.words[:-1]))
+        ends = np.append(starts[1:], self.words.shape[0])
+        lengths = np.diff(np.append(starts, self.words.shape[0]))
+        self.partners = (
+            np.repeat(ends, lengths) - np.arange(1, self.words.shape[0] + 1, dtype=np.int64)
+        ).astype(np.int32)
+        # where each entry went: walking it in text order walks the texts in turn
+        self.by_text = np.empty(order.shape[0], dtype=np.int32)
+        self.by_text[order] = np.arange(order.shape[0], dtype=np.int32)
+        self.text_ends = np.flatnonzero(np.append(owners[1:] != owners[:-1], True))
 
     def shared_weights(self, word_weight: I64, size: int) -> Iterator[tuple[I64, I64, I64]]:
         """``(a, b, weight)``, ``a < b``: each pair of texts that share a rare word and the
         summed weight of the words they share; yielded in blocks of ``a``."""
-        by_text = np.argsort(self.texts, kind="stable")
-        counts = self.partners[by_text]
-        owner = self.texts[by_text]
+        counts = self.partners[self.by_text]
         # blocks end where a text ends, so each pair's whole sum is in one block
-        last_of_text = np.flatnonzero(np.append(owner[1:] != owner[:-1], True))
-        totals = np.cumsum(counts)[last_of_text]
+        last_of_text = self.text_ends
+        totals = np.cumsum(counts, dtype=np.int64)[last_of_text]
         start = 0
         done = 0
         while start < last_of_text.shape[0]:
@@ -329,18 +342,19 @@ class _Postings:
             lo = 0 if start == 0 else int(last_of_text[start - 1]) + 1
             hi = int(last_of_text[stop - 1]) + 1
             if int(totals[stop - 1]) > done:
-                yield self._block_sums(by_text[lo:hi], counts[lo:hi], word_weight, size)
+                yield self._block_sums(self.by_text[lo:hi], counts[lo:hi], word_weight, size)
             done = int(totals[stop - 1])
             start = stop
 
     def _block_sums(
-        self, entries: I64, counts: I64, word_weight: I64, size: int
+        self, entries: I32, counts: I32, word_weight: I64, size: int
     ) -> tuple[I64, I64, I64]:
         """``(a, b, weight)`` of the pairs whose first text owns one of ``entries``."""
-        total = int(counts.sum())
-        offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        b = self.texts[np.repeat(entries + 1, counts) + offset]
-        codes = np.repeat(self.texts[entries], counts) * size + b
+        entries = entries.astype(np.int64)
+        total = int(counts.sum(dtype=np.int64))
+        offset = np.arange(total) - np.repeat(np.cumsum(counts, dtype=np.int64) - counts, counts)
+        b = self.texts[np.repeat(entries + 1, counts) + offset].astype(np.int64)
+        codes = np.repeat(self.texts[entries].astype(np.int64), counts) * size + b
         weights = np.repeat(word_weight[self.words[entries]], counts)
         order = np.argsort(codes)
         codes, weights = codes[order], weights[order]
@@ -349,30 +363,40 @@ class _Postings:
         return pair_codes // size, pair_codes % size, np.add.reduceat(weights, starts)
 
 
-# Prune the partner lists once this many entries wait.
-_STRONGEST_PRUNE = 1 << 20
+# Prune the partner lists once this many new entries wait.
+_STRONGEST_PRUNE = 1 << 19
 
 
 class _Strongest:
-    """Each text's ``size`` strongest partners (most shared weight, then the smaller id)."""
+    """Each text's ``size`` strongest partners (most shared weight, then the smaller id).
+
+    Each block of pairs is cut to its own strongest partners as it comes (the strongest of the
+    whole are among them), so only a few entries a text wait to be merged.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.parts: list[tuple[I64, I64, I64]] = []
+        self.parts: list[tuple[I32, I32, I64]] = []
         self.waiting = 0
 
     def add(self, a: I64, b: I64, weight: I64) -> None:
         # both directions: the pair may be among a's strongest, b's, or both
-        self.parts.append((np.concatenate([a, b]), np.concatenate([b, a]), np.tile(weight, 2)))
-        self.waiting += 2 * a.shape[0]
+        a32, b32 = a.astype(np.int32), b.astype(np.int32)
+        self.parts.append(
+            self._top(np.concatenate([a32, b32]), np.concatenate([b32, a32]), np.tile(weight, 2))
+        )
+        self.waiting += self.parts[-1][0].shape[0]
         if self.waiting >= _STRONGEST_PRUNE:
             self.parts = [self._pruned()]
-            self.waiting = self.parts[0][0].shape[0]
+            self.waiting = 0
 
-    def _pruned(self) -> tuple[I64, I64, I64]:
+    def _pruned(self) -> tuple[I32, I32, I64]:
         owner, partner, weight = (
             np.concatenate(column) for column in zip(*self.parts, strict=True)
         )
+        return self._top(owner, partner, weight)
+
+    def _top(self, owner: I32, partner: I32, weight: I64) -> tuple[I32, I32, I64]:
         order = np.lexsort((partner, -weight, owner))
         owner, partner, weight = owner[order], partner[order], weight[order]
         first = np.flatnonzero(np.append(True, owner[1:] != owner[:-1]))
@@ -387,6 +411,5 @@ class _Strongest:
         if not self.parts:
             return np.empty((0, 2), dtype=np.int64)
         owner, partner, _ = self._pruned()
-        return union_pairs(
-            np.stack((np.minimum(owner, partner), np.maximum(owner, partner)), axis=1)
-        )
+        low, high = np.minimum(owner, partner), np.maximum(owner, partner)
+        return union_pairs(np.stack((low, high), axis=1).astype(np.int64))
