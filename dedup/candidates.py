@@ -98,8 +98,9 @@ def capped_lsh_pairs(
     if len(keys) < 2:
         return np.empty((0, 2), dtype=np.int64), Capped()
     key_array = np.asarray(keys, dtype=np.int64)
-    by_key = np.argsort(key_array, kind="stable")  # a run's first row is its smallest key
-    key_array, rows = key_array[by_key], rows[by_key]
+    if np.any(key_array[1:] < key_array[:-1]):  # a run's first row must be its smallest key
+        by_key = np.argsort(key_array, kind="stable")
+        key_array, rows = key_array[by_key], rows[by_key]
     bands, width = bands_and_rows(threshold, int(rows.shape[1]))
     merged = _PairSet(len(keys))
     capped = Capped()

@@ -50,7 +50,7 @@ from dedup.normalize import content_sequence, sentence_words, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
-from dedup.signatures import U32, batch_word_hashes, shingle_hashes, signatures
+from dedup.signatures import U32, signatures, text_signatures
 from dedup.verify import Text, verify
 from dedup.walk import walk
 
@@ -518,14 +518,12 @@ def _candidates(
         kept = [i for i, t in enumerate(texts) if not too_long(t, config)]
         texts, text_sentences = [texts[i] for i in kept], [text_sentences[i] for i in kept]
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
-    lexical_pairs, lsh_capped = _lsh(
+    lexical_pairs, lsh_capped = _lsh_pairs(
         [t.id for t in lexical],
-        [
-            shingle_hashes(hashes, config.shingle_size)
-            for hashes in batch_word_hashes([t.words for t in lexical])
-        ],
+        text_signatures(
+            [t.words for t in lexical], config.shingle_size, config.num_perm, config.seed
+        ),
         config.lsh_threshold,
-        config,
     )
     reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
     if config.reworded:
@@ -555,7 +553,11 @@ def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity)
 def _lsh(
     keys: list[int], sets: list[U32], threshold: float, config: Config
 ) -> tuple[PairArray, Capped]:
+    """The LSH candidate pairs of shingle sets (``benchmarks/signals.py`` compares sets)."""
+    return _lsh_pairs(keys, signatures(sets, config.num_perm, config.seed), threshold)
+
+
+def _lsh_pairs(keys: list[int], rows: U32, threshold: float) -> tuple[PairArray, Capped]:
     if len(keys) < 2:
         return np.empty((0, 2), dtype=np.int64), Capped()
-    rows = signatures(sets, config.num_perm, config.seed)
     return capped_lsh_pairs(keys, rows, threshold)

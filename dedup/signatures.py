@@ -22,7 +22,10 @@ from datasketch import LeanMinHash, MinHash
 U32 = npt.NDArray[np.uint32]
 SCHEME = "affine32"
 _MIX = np.uint32(0x9E3779B1)  # odd: multiplying by it is a bijection modulo 2**32
-_CHUNK = 1 << 15  # shingles per block of the permutation product (bounds memory)
+_CHUNK = 1 << 14  # shingles per block of the permutation product (bounds memory)
+# Texts shingled at a time (all at once, every word of a 300k-paragraph scan was in one list
+# and one array).
+_TEXT_BATCH = 1 << 14
 
 
 def word_hashes(words: Sequence[str]) -> U32:
@@ -63,8 +66,12 @@ def text_signatures(
 
     Every text needs at least ``shingle_size`` words.
     """
-    sets = [shingle_hashes(hashes, shingle_size) for hashes in batch_word_hashes(texts)]
-    return signatures(sets, num_perm, seed)
+    out = np.empty((len(texts), num_perm), dtype=np.uint32)
+    for start in range(0, len(texts), _TEXT_BATCH):
+        batch = texts[start : start + _TEXT_BATCH]
+        sets = [shingle_hashes(hashes, shingle_size) for hashes in batch_word_hashes(batch)]
+        out[start : start + len(sets)] = signatures(sets, num_perm, seed)
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -93,6 +100,7 @@ def signatures(shingle_sets: Sequence[U32], num_perm: int, seed: int) -> U32:
     lengths = np.fromiter((s.shape[0] for s in shingle_sets), dtype=np.int64)
     mixed = _fmix32(np.concatenate(shingle_sets))
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    buffer = np.empty((max(_CHUNK, int(lengths.max())), num_perm), dtype=np.uint32)
     # Process whole sets in chunks of about _CHUNK shingles, so memory stays bounded.
     row = 0
     while row < len(shingle_sets):
@@ -101,7 +109,8 @@ def signatures(shingle_sets: Sequence[U32], num_perm: int, seed: int) -> U32:
         while stop < len(shingle_sets) and starts[stop] + lengths[stop] - begin <= _CHUNK:
             stop += 1
         end = int(starts[stop - 1] + lengths[stop - 1])
-        products = mixed[begin:end, None] * a[None, :] + b[None, :]
+        products = np.multiply(mixed[begin:end, None], a[None, :], out=buffer[: end - begin])
+        products += b[None, :]
         out[row:stop] = np.minimum.reduceat(products, starts[row:stop] - begin, axis=0)
         row = stop
     return out

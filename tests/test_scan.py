@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from pathlib import Path
 
 import jsonschema
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from conftest import write
 from datasketch import MinHash, MinHashLSH
 
+import dedup.signatures
 from dedup.candidates import bands_and_rows, lsh_pairs, pair_set
 from dedup.cli import main
 from dedup.config import Config
@@ -21,7 +23,7 @@ from dedup.formats import plain
 from dedup.pipeline import scan
 from dedup.reader import decode
 from dedup.reporters.json_report import render_json, schema
-from dedup.signatures import signatures
+from dedup.signatures import shingle_hashes, signatures, text_signatures, word_hashes
 
 REPO = Path(__file__).resolve().parent.parent
 A = "samples/000_ee18bd951d049419.txt"
@@ -172,6 +174,15 @@ def test_signatures_equal_datasketch() -> None:
         sketch = MinHash(num_perm=128, seed=1, hashfunc=lambda x: x, scheme="affine32")
         sketch.update_batch([int(v) for v in shingles])
         assert np.array_equal(sketch.hashvalues, row)
+
+
+def test_text_signatures_in_batches_equal_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(40)]
+    texts = [tuple(rng.choices(vocabulary, k=rng.randint(3, 30))) for _ in range(50)]
+    whole = signatures([shingle_hashes(word_hashes(t), 3) for t in texts], 128, 1)
+    monkeypatch.setattr(dedup.signatures, "_TEXT_BATCH", 7)
+    assert np.array_equal(text_signatures(texts, 3, 128, 1), whole)
 
 
 def test_lsh_pairs_equal_datasketch_queries() -> None:
