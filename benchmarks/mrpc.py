@@ -68,7 +68,7 @@ def texts(mrpc: Path = MRPC) -> tuple[list[Text], dict[tuple[str, int], int]]:
     """The distinct texts of ``docs/`` as a scan sees them, and the text id of every line."""
     config = Config(root=mrpc)
     paragraphs: list[Paragraph] = []
-    keys: list[tuple[str, ...]] = []
+    keys: list[tuple[int, ...]] = []
     for source in walk([str(mrpc / "docs")], config).files:
         result = process_file(source, config.max_file_size)
         for piece in result.pieces:

@@ -24,7 +24,7 @@ from dedup.models import Kind
 from dedup.rarity import Rarity
 from dedup.verify import Text, verify
 
-Example = tuple[tuple[str, ...], tuple[str, ...]]  # an allowlisted paragraph: words, sentence keys
+Example = tuple[tuple[str, ...], tuple[int, ...]]  # an allowlisted paragraph: words, sentence keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class Allowlist:
     """The allowlisted paragraphs as texts, numbered after the scanned texts."""
 
     texts: tuple[Text, ...] = ()
-    sentences: tuple[tuple[str, ...], ...] = ()
+    sentences: tuple[tuple[int, ...], ...] = ()
 
     @property
     def first_id(self) -> int:
@@ -51,7 +51,7 @@ def allowlist_texts(paragraphs: Iterable[Example], first_id: int) -> Allowlist:
 
 def allowlisted(
     texts: Sequence[Text],
-    text_sentences: Sequence[tuple[str, ...]],
+    text_sentences: Sequence[tuple[int, ...]],
     allow: Allowlist,
     pairs: Iterable[Pair],
     config: Config,
@@ -93,12 +93,12 @@ def matches(scanned: Text, boiler: Text, config: Config, weights: Rarity) -> boo
 
 
 def _candidates(
-    pairs: Iterable[Pair], text_sentences: Sequence[tuple[str, ...]], allow: Allowlist
+    pairs: Iterable[Pair], text_sentences: Sequence[tuple[int, ...]], allow: Allowlist
 ) -> set[Pair]:
     """Index pairs with an allowlisted text, plus scanned texts sharing a sentence with one."""
     first = allow.first_id
     out = {p for p in pairs if (p[0] >= first) != (p[1] >= first)}
-    by_sentence: dict[str, list[int]] = defaultdict(list)
+    by_sentence: dict[int, list[int]] = defaultdict(list)
     for text in allow.texts:
         for key in allow.sentences[text.id - first]:
             by_sentence[key].append(text.id)

@@ -229,14 +229,14 @@ def _bucket_pairs(ids: Sequence[int], cap: int | None) -> Iterable[Pair]:
 
 
 def shared_sentence_pairs(
-    sentences: Iterable[tuple[int, Iterable[str]]],
+    sentences: Iterable[tuple[int, Iterable[int]]],
 ) -> tuple[set[Pair], Capped]:
     """Pairs of texts that share a normalised sentence, and the sentence buckets over the cap.
 
     Args:
         sentences: ``(text id, sentence keys)`` for every text, ids in increasing order.
     """
-    buckets: dict[str, list[int]] = defaultdict(list)
+    buckets: dict[int, list[int]] = defaultdict(list)
     for text_id, keys in sentences:
         for key in set(keys):
             buckets[key].append(text_id)

@@ -51,6 +51,7 @@ from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
 from dedup.signatures import U32, signatures, text_signatures
+from dedup.stable_hash import stable_hash
 from dedup.verify import Text, verify
 from dedup.walk import walk
 
@@ -74,7 +75,7 @@ class Piece:
     end_line: int
     text: str
     words: tuple[str, ...]
-    sentence_keys: tuple[str, ...]
+    sentence_keys: tuple[int, ...]  # the ``stable_hash`` of each long sentence's words
     record: int | None = None
 
 
@@ -114,7 +115,7 @@ def process_file(
 def normalise_block(block: Block) -> Piece:
     """The words and sentence keys of one block (a pure function: both engines call it)."""
     tokens, parts = sentence_words(block.prose)
-    keys = tuple(" ".join(sw) for sw in parts if len(sw) >= MIN_SENTENCE_WORDS)
+    keys = tuple(stable_hash(" ".join(sw)) for sw in parts if len(sw) >= MIN_SENTENCE_WORDS)
     return Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
 
 
@@ -155,7 +156,7 @@ class Collected:
     warnings: tuple[Warning_, ...]
     paragraphs: list[Paragraph]
     # per paragraph; empty for a repeat of an earlier text (only a first occurrence gives them)
-    sentence_keys: list[tuple[str, ...]]
+    sentence_keys: list[tuple[int, ...]]
     short: int  # paragraphs below min_words
     # how many paragraphs in all (a dataset read by Spark gives the count, not the list)
     paragraph_count: int
@@ -233,7 +234,7 @@ def collect(
     warnings: list[Warning_] = []
     scanned: list[str] = []
     paragraphs: list[Paragraph] = []
-    sentence_keys: list[tuple[str, ...]] = []
+    sentence_keys: list[tuple[int, ...]] = []
     shared = _Shared()
     short = ignored = 0
     for done, result in enumerate(_results(walked.files, config), start=1):
@@ -394,7 +395,7 @@ def capped_warning(capped: Capped, path: str) -> Warning_:
 
 def _allowlisted(
     texts: list[Text],
-    text_sentences: list[tuple[str, ...]],
+    text_sentences: list[tuple[int, ...]],
     examples: list[Example],
     config: Config,
     weights: Rarity,
@@ -487,13 +488,13 @@ def _verified(
 
 
 def _distinct_texts(
-    paragraphs: Sequence[Paragraph], sentence_keys: Sequence[tuple[str, ...]]
-) -> tuple[list[list[Paragraph]], list[Text], list[tuple[str, ...]]]:
+    paragraphs: Sequence[Paragraph], sentence_keys: Sequence[tuple[int, ...]]
+) -> tuple[list[list[Paragraph]], list[Text], list[tuple[int, ...]]]:
     """Collapse exact repeats: one ``Text`` per distinct normalised text, in walk order."""
     ids: dict[tuple[str, ...], int] = {}
     occurrences: list[list[Paragraph]] = []
     texts: list[Text] = []
-    text_sentences: list[tuple[str, ...]] = []
+    text_sentences: list[tuple[int, ...]] = []
     for paragraph, keys in zip(paragraphs, sentence_keys, strict=True):
         text_id = ids.setdefault(paragraph.words, len(ids))
         if text_id == len(occurrences):
@@ -506,7 +507,7 @@ def _distinct_texts(
 
 def _candidates(
     texts: Sequence[Text],
-    text_sentences: Sequence[tuple[str, ...]],
+    text_sentences: Sequence[tuple[int, ...]],
     config: Config,
     weights: Rarity,
 ) -> tuple[PairArray, Capped]:

@@ -16,7 +16,6 @@ report's clusters.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 from collections import defaultdict, deque
@@ -35,6 +34,7 @@ from dedup.errors import ConfigError
 from dedup.gate import failing
 from dedup.models import Cluster, ClusterLink, Kind, Member, Report
 from dedup.reporters.json_report import clean, raw_path, report_dict
+from dedup.stable_hash import stable_hash
 
 SCHEMA_VERSION = 1
 CLUSTERS = "clusters"  # the table's folder inside the output folder
@@ -78,9 +78,7 @@ SPARK_DDL = ", ".join(f"{f.name} {_SPARK_TYPES[f.type]}" for f in SCHEMA)
 
 def cluster_id(first: Member) -> int:
     """A signed 64-bit BLAKE2b of the first member's place and text (never Python's hash())."""
-    key = f"{first.path}\0{first.start_line}\0{first.end_line}\0{first.text}"
-    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return stable_hash(f"{first.path}\0{first.start_line}\0{first.end_line}\0{first.text}")
 
 
 def _parents(cluster: Cluster) -> dict[int, ClusterLink]:

@@ -24,7 +24,6 @@ bands, and the scanned texts matching them (``dedup.allowlist``) are left out, a
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -77,6 +76,7 @@ from dedup.pipeline import (
 )
 from dedup.rarity import Rarity, idf, quantized
 from dedup.signatures import text_signatures
+from dedup.stable_hash import stable_hash
 from dedup.table import CLUSTERS, SPARK_DDL, Written, check_table_settings, to_arrow
 from dedup.verify import Text, verify
 
@@ -277,7 +277,7 @@ def _paragraph_frame(spark: SparkSession, collected: Collected, details: bool) -
     columns = {
         "pid": pa.array([p.id for p in paragraphs], pa.int64()),
         "words": pa.array([[_escaped(w) for w in p.words] for p in paragraphs], _WORDS),
-        "keys": pa.array([[_escaped(k) for k in keys] for keys in collected.sentence_keys], _WORDS),
+        "keys": pa.array(collected.sentence_keys, _KEYS),
     }
     if details:
         columns |= {
@@ -291,6 +291,7 @@ def _paragraph_frame(spark: SparkSession, collected: Collected, details: bool) -
 
 
 _WORDS = pa.list_(pa.string())
+_KEYS = pa.list_(pa.int64())
 
 
 def _raw(text: str) -> bytes:
@@ -708,7 +709,7 @@ def _allow_frame(spark: SparkSession, examples: list[Example], boundary: int) ->
         {
             "tid": pa.array([t.id for t in allow.texts], pa.int64()),
             "words": pa.array([[_escaped(w) for w in t.words] for t in allow.texts], _WORDS),
-            "keys": pa.array([[_escaped(k) for k in keys] for keys in allow.sentences], _WORDS),
+            "keys": pa.array(allow.sentences, _KEYS),
             "length": pa.array([len(t.words) for t in allow.texts], pa.int32()),
             "chars": pa.array([normalised_chars(t.words) for t in allow.texts], pa.int64()),
         }
@@ -932,7 +933,7 @@ def scan_dataset(
 
 _PARAGRAPHS = (
     "pid long, path string, start_line int, end_line int, text string, "
-    "words array<string>, keys array<string>"
+    "words array<string>, keys array<bigint>"
 )
 
 
@@ -964,8 +965,7 @@ def _field_type(schema: StructType, name: str) -> DataType | None:
 
 def paragraph_id(record: str, number: int) -> int:
     """A stable 64-bit id of a record's ``number``-th paragraph (the same on every machine)."""
-    key = f"{record}\0{number}".encode("utf-8", "surrogatepass")
-    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big", signed=True)
+    return stable_hash(f"{record}\0{number}")
 
 
 def _paragraph_batch(batches: Batches) -> Batches:
@@ -997,6 +997,6 @@ _PARAGRAPH_SCHEMA = pa.schema(
         ("end_line", pa.int32()),
         ("text", pa.string()),
         ("words", pa.list_(pa.string())),
-        ("keys", pa.list_(pa.string())),
+        ("keys", _KEYS),
     ]
 )
