@@ -211,8 +211,10 @@ def scan(
     for text_id in allowed:
         occurrences[text_id] = []
     links = _verified(texts, pairs, config, weights)
+    distinct, candidates = len(texts), len(pairs)
+    del texts, text_sentences, pairs, weights  # not needed from here on: free them for the clusters
     clusters = build_clusters(occurrences, links)
-    found = Found(clusters, len(texts), len(pairs), len(links), allowlisted, extra)
+    found = Found(clusters, distinct, candidates, len(links), allowlisted, extra)
     return after_scan(finish(collected, found, started), config, before)
 
 
@@ -260,7 +262,7 @@ def collect(
                     result.outcome.path,
                     piece.start_line,
                     piece.end_line,
-                    piece.text,
+                    shared.text(piece.text),
                     tokens,
                     piece.record,
                 )
@@ -424,7 +426,8 @@ Verifier = tuple[Sequence[Text], Config, Rarity]
 
 
 class _Shared:
-    """One copy of each word and of each word sequence, however many paragraphs repeat them.
+    """One copy of each word, word sequence and paragraph text, however many paragraphs repeat
+    them.
 
     Worker processes send every paragraph's words as new strings; kept as they come, a scan of
     300k paragraphs holds millions of copies of the same few thousand words.
@@ -433,6 +436,11 @@ class _Shared:
     def __init__(self) -> None:
         self.vocabulary: dict[str, str] = {}
         self.sequences: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.texts: dict[str, str] = {}
+
+    def text(self, text: str) -> str:
+        """The shared copy of a paragraph's source text."""
+        return self.texts.setdefault(text, text)
 
     def words(self, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
         """The shared copy of ``tokens``, and whether it was seen before."""
