@@ -68,6 +68,7 @@ def texts(mrpc: Path = MRPC) -> tuple[list[Text], dict[tuple[str, int], int]]:
     """The distinct texts of ``docs/`` as a scan sees them, and the text id of every line."""
     config = Config(root=mrpc)
     paragraphs: list[Paragraph] = []
+    words: list[tuple[str, ...]] = []
     keys: list[tuple[int, ...]] = []
     for source in walk([str(mrpc / "docs")], config).files:
         result = process_file(source, config.max_file_size)
@@ -80,11 +81,11 @@ def texts(mrpc: Path = MRPC) -> tuple[list[Text], dict[tuple[str, int], int]]:
                         piece.start_line,
                         piece.end_line,
                         piece.text,
-                        piece.words,
                     )
                 )
+                words.append(piece.words)
                 keys.append(piece.sentence_keys)
-    occurrences, distinct, _ = _distinct_texts(paragraphs, keys)
+    occurrences, distinct, _ = _distinct_texts(paragraphs, words, keys)
     where = {
         (p.path, line): text_id
         for text_id, found in enumerate(occurrences)

@@ -85,20 +85,15 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    """A block with its place in the scan and its normalised form."""
+    """A block with its place in the scan (its words travel beside it, to the distinct texts:
+    a clustered paragraph is reported without them)."""
 
     id: int  # dense, in walk order
     path: str
     start_line: int
     end_line: int
     text: str
-    words: tuple[str, ...]  # normalised word tokens
     record: int | None = None  # JSON Lines: the 1-based record number; None elsewhere
-
-    @property
-    def key(self) -> str:
-        """The normalised text: two paragraphs are exact copies when their keys are equal."""
-        return " ".join(self.words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -155,6 +155,7 @@ class Collected:
     errors: tuple[FileError, ...]
     warnings: tuple[Warning_, ...]
     paragraphs: list[Paragraph]
+    words: list[tuple[str, ...]]  # per paragraph: its normalised words (one tuple per text)
     # per paragraph; empty for a repeat of an earlier text (only a first occurrence gives them)
     sentence_keys: list[tuple[int, ...]]
     short: int  # paragraphs below min_words
@@ -199,8 +200,10 @@ def scan(
     before = before_scan(config)
     collected = collect(paths, config, progress, avoid)
     occurrences, texts, text_sentences = _distinct_texts(
-        collected.paragraphs, collected.sentence_keys
+        collected.paragraphs, collected.words, collected.sentence_keys
     )
+    # the texts hold the words from here on: let them go with the texts, before clustering
+    collected = replace(collected, paragraphs=[], words=[], sentence_keys=[])
     long_warnings = [
         long_warning(occurrences[t.id][0], config) for t in texts if too_long(t, config)
     ]
@@ -236,6 +239,7 @@ def collect(
     warnings: list[Warning_] = []
     scanned: list[str] = []
     paragraphs: list[Paragraph] = []
+    paragraph_words: list[tuple[str, ...]] = []
     sentence_keys: list[tuple[int, ...]] = []
     shared = _Shared()
     short = ignored = 0
@@ -263,10 +267,10 @@ def collect(
                     piece.start_line,
                     piece.end_line,
                     shared.text(piece.text),
-                    tokens,
                     piece.record,
                 )
             )
+            paragraph_words.append(tokens)
             # Only a text's first occurrence gives its sentence keys (``_distinct_texts``).
             sentence_keys.append(() if repeat else piece.sentence_keys)
     return Collected(
@@ -276,6 +280,7 @@ def collect(
         errors=tuple(sorted(errors, key=lambda e: e.path)),
         warnings=tuple(sorted(warnings, key=lambda w: w.path)),
         paragraphs=paragraphs,
+        words=paragraph_words,
         sentence_keys=sentence_keys,
         short=short,
         paragraph_count=len(paragraphs),
@@ -496,18 +501,20 @@ def _verified(
 
 
 def _distinct_texts(
-    paragraphs: Sequence[Paragraph], sentence_keys: Sequence[tuple[int, ...]]
+    paragraphs: Sequence[Paragraph],
+    paragraph_words: Sequence[tuple[str, ...]],
+    sentence_keys: Sequence[tuple[int, ...]],
 ) -> tuple[list[list[Paragraph]], list[Text], list[tuple[int, ...]]]:
     """Collapse exact repeats: one ``Text`` per distinct normalised text, in walk order."""
     ids: dict[tuple[str, ...], int] = {}
     occurrences: list[list[Paragraph]] = []
     texts: list[Text] = []
     text_sentences: list[tuple[int, ...]] = []
-    for paragraph, keys in zip(paragraphs, sentence_keys, strict=True):
-        text_id = ids.setdefault(paragraph.words, len(ids))
+    for paragraph, tokens, keys in zip(paragraphs, paragraph_words, sentence_keys, strict=True):
+        text_id = ids.setdefault(tokens, len(ids))
         if text_id == len(occurrences):
             occurrences.append([])
-            texts.append(Text(text_id, paragraph.words, content_sequence(paragraph.words)))
+            texts.append(Text(text_id, tokens, content_sequence(tokens)))
             text_sentences.append(keys)
         occurrences[text_id].append(paragraph)
     return occurrences, texts, text_sentences

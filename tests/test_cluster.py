@@ -9,7 +9,7 @@ from dedup.models import ClusterLink, Kind, Link, Member, Paragraph
 
 
 def paragraph(pid: int, path: str, line: int = 1, text: str = "some words here") -> Paragraph:
-    return Paragraph(pid, path, line, line, text, tuple(text.split()))
+    return Paragraph(pid, path, line, line, text)
 
 
 def single(*paths: str) -> list[list[Paragraph]]:
@@ -94,7 +94,7 @@ def test_a_long_chain_needs_no_recursion() -> None:
     assert forest.find(0) == n - 1
     assert forest.find(1) == n - 1
     m = 20_000  # a chain of links through build_clusters (smaller: building the input is slow)
-    occurrences = [[Paragraph(i, "a.txt", i + 1, i + 1, "w", ("w",))] for i in range(m)]
+    occurrences = [[Paragraph(i, "a.txt", i + 1, i + 1, "w")] for i in range(m)]
     links = [Link(i, i + 1, Kind.NEAR, 0.8) for i in range(m - 1)]
     (cluster,) = build_clusters(occurrences, links)
     assert len(cluster.members) == m

@@ -195,11 +195,11 @@ def _long_warnings(collected: Collected, config: Config) -> list[Warning_]:
     """The local engine's warnings about texts too long to compare fuzzily, in text order."""
     seen: set[tuple[str, ...]] = set()
     found = []
-    for paragraph in collected.paragraphs:
-        if paragraph.words in seen:
+    for paragraph, words in zip(collected.paragraphs, collected.words, strict=True):
+        if words in seen:
             continue
-        seen.add(paragraph.words)
-        if too_long(Text(paragraph.id, paragraph.words, ()), config):
+        seen.add(words)
+        if too_long(Text(paragraph.id, words, ()), config):
             found.append(long_warning(paragraph, config))
     return found
 
@@ -276,7 +276,7 @@ def _paragraph_frame(spark: SparkSession, collected: Collected, details: bool) -
     paragraphs = collected.paragraphs
     columns = {
         "pid": pa.array([p.id for p in paragraphs], pa.int64()),
-        "words": pa.array([[_escaped(w) for w in p.words] for p in paragraphs], _WORDS),
+        "words": pa.array([[_escaped(w) for w in ws] for ws in collected.words], _WORDS),
         "keys": pa.array(collected.sentence_keys, _KEYS),
     }
     if details:
@@ -820,10 +820,10 @@ def _component_rows(by_place: bool, members: pa.Table, links: pa.Table) -> pa.Ta
 
 
 def _paragraph(row: dict[str, Any]) -> Paragraph:
-    """A clustered paragraph of a members row (its words are not needed any more)."""
+    """A clustered paragraph of a members row."""
     record = row.get("record")
     return Paragraph(
-        row["pid"], row["path"], row["start_line"], row["end_line"], row["text"], (), record
+        row["pid"], row["path"], row["start_line"], row["end_line"], row["text"], record
     )
 
 
@@ -913,7 +913,7 @@ def scan_dataset(
     long = sorted(
         (
             long_warning(
-                Paragraph(r["tid"], r["path"], r["start_line"], r["end_line"], r["text"], ()),
+                Paragraph(r["tid"], r["path"], r["start_line"], r["end_line"], r["text"]),
                 config,
             )
             for r in too_long
@@ -926,7 +926,7 @@ def scan_dataset(
 
     problem = f"{missing} records without a {config.text_field!r} string; skipped"
     warned = (Warning_(", ".join(paths), problem),) if missing else ()
-    collected = Collected(len(paths), tuple(paths), (), (), warned, [], [], short, count)
+    collected = Collected(len(paths), tuple(paths), (), (), warned, [], [], [], short, count)
     found = _found(matched, clusters, path_of, long)
     return Scanned(after_scan(finish(collected, found, started), config, before), written)
 
