@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from dedup.models import Cluster, ClusterLink, Kind, Link, Member, Paragraph
 
@@ -52,24 +53,49 @@ def build_clusters(
         occurrences: for each distinct text id, its paragraphs in walk order.
         links: verified links between distinct text ids.
     """
-    n = len(occurrences)
+    return clusters_of_groups(groups([len(o) for o in occurrences], links), occurrences)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The texts of one cluster, in increasing order, and its spanning tree of links."""
+
+    text_ids: tuple[int, ...]
+    tree: tuple[Link, ...]
+
+
+def groups(copies: Sequence[int], links: Iterable[Link]) -> list[Group]:
+    """The texts joined by links into groups of two copies or more, each with its maximum
+    spanning tree (Kruskal, strongest links first).
+
+    Args:
+        copies: for each distinct text id, how many paragraphs have it.
+        links: verified links between distinct text ids.
+    """
+    n = len(copies)
     forest = UnionFind(n)
     tree: list[Link] = []
     for link in sorted(links, key=_link_order):  # Kruskal: strongest links first
         if forest.union(link.a, link.b):
             tree.append(link)
-    groups: dict[int, list[int]] = defaultdict(list)
+    members: dict[int, list[int]] = defaultdict(list)
     for text_id in range(n):
-        groups[forest.find(text_id)].append(text_id)
+        members[forest.find(text_id)].append(text_id)
     tree_by_root: dict[int, list[Link]] = defaultdict(list)
     for link in tree:
         tree_by_root[forest.find(link.a)].append(link)
-    clusters = []
-    for root, text_ids in groups.items():
-        if sum(len(occurrences[t]) for t in text_ids) < 2:  # a lone copy, or an allowlisted text
-            continue
-        clusters.append(_cluster(text_ids, occurrences, tree_by_root[root]))
-    return ranked(clusters)
+    return [
+        Group(tuple(text_ids), tuple(tree_by_root[root]))
+        for root, text_ids in members.items()
+        if sum(copies[t] for t in text_ids) >= 2  # not a lone copy, nor an allowlisted text
+    ]
+
+
+def clusters_of_groups(
+    found: Iterable[Group], occurrences: Sequence[Sequence[Paragraph]]
+) -> list[Cluster]:
+    """The clusters of ``groups``, most important first."""
+    return ranked([_cluster(list(g.text_ids), occurrences, list(g.tree)) for g in found])
 
 
 def clusters_of_components(
@@ -109,7 +135,9 @@ def _cluster(text_ids: list[int], occurrences: _Occurrences, tree: list[Link]) -
         (p for t in text_ids for p in occurrences[t]), key=lambda p: (p.path, p.start_line)
     )
     index = {p.id: i for i, p in enumerate(paragraphs)}
-    members = tuple(Member(p.path, p.start_line, p.end_line, p.text, p.record) for p in paragraphs)
+    members = tuple(
+        Member(p.path, p.start_line, p.end_line, p.source_text(), p.record) for p in paragraphs
+    )
     first = {t: index[occurrences[t][0].id] for t in text_ids}
     cluster_links = [
         ClusterLink(first[t], index[p.id], Kind.EXACT, 1.0)
@@ -135,4 +163,13 @@ def _renumber(cluster: Cluster, number: int) -> Cluster:
     return Cluster(number, cluster.kind, cluster.similarity, cluster.members, cluster.links)
 
 
-__all__ = ["Kind", "UnionFind", "build_clusters", "clusters_of_components", "ranked"]
+__all__ = [
+    "Group",
+    "Kind",
+    "UnionFind",
+    "build_clusters",
+    "clusters_of_components",
+    "clusters_of_groups",
+    "groups",
+    "ranked",
+]

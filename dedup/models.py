@@ -92,8 +92,15 @@ class Paragraph:
     path: str
     start_line: int
     end_line: int
-    text: str
+    # None while a local scan runs: only clustered paragraphs have their text read again
+    text: str | None
     record: int | None = None  # JSON Lines: the 1-based record number; None elsewhere
+
+    def source_text(self) -> str:
+        """The text, which must have been read (``ValueError`` otherwise: a bug)."""
+        if self.text is None:
+            raise ValueError(f"{self.path}:{self.start_line}: the text was not read again")
+        return self.text
 
 
 @dataclass(frozen=True, slots=True)

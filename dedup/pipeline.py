@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import time
+from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -29,7 +32,7 @@ from dedup.candidates import (
     union_pairs,
 )
 from dedup.changes import Changes, changed_lines, only_changed
-from dedup.cluster import build_clusters
+from dedup.cluster import Group, clusters_of_groups, groups
 from dedup.config import Config
 from dedup.errors import ConfigError
 from dedup.ignore import read_markers
@@ -65,6 +68,7 @@ PARALLEL_MIN_PAIRS = 200_000
 VERIFY_BATCH = 1 << 15
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,37 @@ class FileResult:
     ignored: int = 0  # paragraphs under an ignore marker
 
 
+@dataclass(frozen=True, slots=True)
+class FileBlocks:
+    """One file read and cut into blocks: those scanned, and those under an ignore marker."""
+
+    outcome: Document | Skipped | FileError
+    warnings: tuple[Warning_, ...]
+    kept: tuple[Block, ...] = ()
+    suppressed: tuple[Block, ...] = ()
+
+
+def read_blocks(
+    source: SourceFile,
+    max_bytes: int,
+    text_field: str = "text",
+    encoding: str | None = None,
+    binary_as_text: bool = False,
+) -> FileBlocks:
+    """Read, decode and split one file (a pure function of the file)."""
+    outcome, warning = read_document(source, max_bytes, encoding, binary_as_text)
+    warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
+    if not isinstance(outcome, Document):
+        return FileBlocks(outcome, warnings)
+    outcome, marked = read_markers(outcome)
+    split = split_document(outcome, text_field)
+    problems = (*marked.problems, *split.problems)
+    warnings += tuple(Warning_(outcome.path, problem) for problem in problems)
+    kept, suppressed = marked.split(split.blocks)
+    document = Document(outcome.path, "", outcome.format)
+    return FileBlocks(document, warnings, tuple(kept), tuple(suppressed))
+
+
 def process_file(
     source: SourceFile,
     max_bytes: int,
@@ -97,19 +132,10 @@ def process_file(
     binary_as_text: bool = False,
 ) -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
-    outcome, warning = read_document(source, max_bytes, encoding, binary_as_text)
-    warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
-    if not isinstance(outcome, Document):
-        return FileResult(outcome, warnings, ())
-    outcome, marked = read_markers(outcome)
-    split = split_document(outcome, text_field)
-    problems = (*marked.problems, *split.problems)
-    warnings += tuple(Warning_(outcome.path, problem) for problem in problems)
-    kept, suppressed = marked.split(split.blocks)
-    pieces = tuple(normalise_block(block) for block in kept)
-    document = Document(outcome.path, "", outcome.format)
-    ignored = sum(bool(words(block.prose)) for block in suppressed)
-    return FileResult(document, warnings, pieces, ignored)
+    read = read_blocks(source, max_bytes, text_field, encoding, binary_as_text)
+    pieces = tuple(normalise_block(block) for block in read.kept)
+    ignored = sum(bool(words(block.prose)) for block in read.suppressed)
+    return FileResult(read.outcome, read.warnings, pieces, ignored)
 
 
 def normalise_block(block: Block) -> Piece:
@@ -119,8 +145,22 @@ def normalise_block(block: Block) -> Piece:
     return Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
 
 
-def _process(job: tuple[SourceFile, int, str, str | None, bool]) -> FileResult:
+# What the per-file stage needs besides the file: its settings.
+Job = tuple[SourceFile, int, str, str | None, bool]
+
+
+def _process(job: Job) -> FileResult:
     return process_file(*job)
+
+
+def _block_texts(job: Job) -> tuple[str, ...] | str:
+    """The texts of the blocks a file keeps, or why it cannot be read now."""
+    read = read_blocks(*job)
+    if isinstance(read.outcome, Skipped):
+        return read.outcome.reason
+    if isinstance(read.outcome, FileError):
+        return read.outcome.message
+    return tuple(block.text for block in read.kept)
 
 
 def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
@@ -131,18 +171,21 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
+def _per_file(
+    function: Callable[[Job], T], files: Sequence[SourceFile], config: Config
+) -> Iterator[T]:
+    """``function`` of every file, in order (in worker processes when the input is large)."""
     jobs = [
         (f, config.max_file_size, config.text_field, config.encoding, config.binary_as_text)
         for f in files
     ]
     workers = _worker_count(config, files)
     if workers == 1 or len(files) < 2:
-        yield from map(_process, jobs)
+        yield from map(function, jobs)
         return
     chunk = max(1, min(64, len(files) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_process, jobs, chunksize=chunk)
+        yield from pool.map(function, jobs, chunksize=chunk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +205,18 @@ class Collected:
     # how many paragraphs in all (a dataset read by Spark gives the count, not the list)
     paragraph_count: int
     ignored: int = 0  # paragraphs under an ignore marker
+    # where to read the paragraphs' texts again, when they were not kept (``keep_text``)
+    sources: Sources | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Where each paragraph's text is, for a scan that does not hold the texts (the largest part
+    of its memory): only the clustered paragraphs' are read again, after matching."""
+
+    files: dict[str, SourceFile]  # by display path: the files scanned
+    blocks: array[int]  # per paragraph: its place among the blocks its file keeps
+    hashes: array[int]  # per paragraph: ``hash()`` of its text (this process): was it edited?
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +253,7 @@ def scan(
     """
     started = time.perf_counter()
     before = before_scan(config)
-    collected = collect(paths, config, progress, avoid)
+    collected = collect(paths, config, progress, avoid, keep_text=False)
     occurrences, texts, text_sentences = _distinct_texts(
         collected.paragraphs, collected.words, collected.sentence_keys
     )
@@ -214,10 +269,16 @@ def scan(
     for text_id in allowed:
         occurrences[text_id] = []
     links = _verified(texts, pairs, config, weights)
-    distinct, candidates = len(texts), len(pairs)
+    counts = (len(texts), len(pairs), len(links))
     del texts, text_sentences, pairs, weights  # not needed from here on: free them for the clusters
-    clusters = build_clusters(occurrences, links)
-    found = Found(clusters, distinct, candidates, len(links), allowlisted, extra)
+    found_groups = groups([len(o) for o in occurrences], links)
+    del links
+    if collected.sources is not None:
+        found_groups, changed = _read_again(found_groups, occurrences, collected.sources, config)
+        errors = tuple(sorted((*collected.errors, *changed), key=lambda e: e.path))
+        collected = replace(collected, errors=errors)
+    clusters = clusters_of_groups(found_groups, occurrences)
+    found = Found(clusters, *counts, allowlisted, extra)
     return after_scan(finish(collected, found, started), config, before)
 
 
@@ -226,8 +287,11 @@ def collect(
     config: Config,
     progress: Progress | None = None,
     avoid: Sequence[Path] = (),
+    keep_text: bool = True,
 ) -> Collected:
     """Walk ``paths``, then read, split and normalise every file (in worker processes if large).
+
+    Without ``keep_text`` the paragraphs have no text: ``Collected.sources`` says where it is.
 
     Raises:
         InputError: a path does not exist or is not a file or folder.
@@ -243,7 +307,9 @@ def collect(
     sentence_keys: list[tuple[int, ...]] = []
     shared = _Shared()
     short = ignored = 0
-    for done, result in enumerate(_results(walked.files, config), start=1):
+    files = {f.display: f for f in walked.files}
+    blocks, hashes = array("i"), array("q")
+    for done, result in enumerate(_per_file(_process, walked.files, config), start=1):
         if progress is not None:
             progress(done, len(walked.files))
         warnings.extend(result.warnings)
@@ -255,18 +321,21 @@ def collect(
             errors.append(result.outcome)
             continue
         scanned.append(result.outcome.path)
-        for piece in result.pieces:
+        for number, piece in enumerate(result.pieces):
             if not piece.words:
                 continue
             short += len(piece.words) < config.min_words
             tokens, repeat = shared.words(piece.words)
+            if not keep_text:
+                blocks.append(number)
+                hashes.append(hash(piece.text))
             paragraphs.append(
                 Paragraph(
                     len(paragraphs),
                     result.outcome.path,
                     piece.start_line,
                     piece.end_line,
-                    shared.text(piece.text),
+                    shared.text(piece.text) if keep_text else None,
                     piece.record,
                 )
             )
@@ -285,6 +354,7 @@ def collect(
         short=short,
         paragraph_count=len(paragraphs),
         ignored=ignored,
+        sources=None if keep_text else Sources(files, blocks, hashes),
     )
 
 
@@ -498,6 +568,54 @@ def _verified(
         max_workers=config.jobs, initializer=_start_verifier, initargs=(verifier,)
     ) as pool:
         return [link for found in pool.map(_verify_in_worker, batches) for link in found]
+
+
+def _read_again(
+    found: list[Group], occurrences: list[list[Paragraph]], sources: Sources, config: Config
+) -> tuple[list[Group], list[FileError]]:
+    """Give the clustered paragraphs their text, read again from their files.
+
+    A file edited since it was read (a paragraph's text is not the one matched) gives an error
+    and the groups with a paragraph in it are left out: the scan is then incomplete.
+    """
+    wanted: dict[str, list[Paragraph]] = defaultdict(list)
+    for group in found:
+        for text_id in group.text_ids:
+            for paragraph in occurrences[text_id]:
+                wanted[paragraph.path].append(paragraph)
+    paths = sorted(wanted)
+    texts: dict[int, str] = {}
+    shared: dict[str, str] = {}  # one copy of a text repeated byte for byte
+    changed: list[FileError] = []
+    again = _per_file(_block_texts, [sources.files[p] for p in paths], config)
+    for path, read in zip(paths, again, strict=True):
+        problem = read if isinstance(read, str) else _edited(wanted[path], read, sources)
+        if problem is not None or isinstance(read, str):
+            message = f"changed while it was scanned ({problem}); its repeats are left out"
+            changed.append(FileError(path, message + ": scan again"))
+            continue
+        for paragraph in wanted[path]:
+            text = read[sources.blocks[paragraph.id]]
+            texts[paragraph.id] = shared.setdefault(text, text)
+    gone = {error.path for error in changed}
+    kept = [
+        group
+        for group in found
+        if not any(p.path in gone for t in group.text_ids for p in occurrences[t])
+    ]
+    for group in kept:
+        for text_id in group.text_ids:
+            occurrences[text_id] = [replace(p, text=texts[p.id]) for p in occurrences[text_id]]
+    return kept, changed
+
+
+def _edited(paragraphs: list[Paragraph], read: tuple[str, ...], sources: Sources) -> str | None:
+    """Why the blocks read again are not those of the scan, if they are not."""
+    for paragraph in paragraphs:
+        block = sources.blocks[paragraph.id]
+        if block >= len(read) or hash(read[block]) != sources.hashes[paragraph.id]:
+            return f"line {paragraph.start_line} is not the paragraph it was"
+    return None
 
 
 def _distinct_texts(

@@ -322,3 +322,46 @@ def test_b16_a_file_that_changes_during_the_scan_warns(
     assert run.code == 1  # what was read is used: the two copies of PROSE and of OTHER
     assert [w["path"] for w in data["warnings"]] == ["grows.txt", "shrinks.txt"]
     assert all("changed during the scan" in w["message"] for w in data["warnings"])
+
+
+THIRD = "Members of the board will vote on the proposal next month, after the public hearing."
+
+
+@pytest.mark.parametrize("edit", ["reworded", "shortened", "deleted"])
+def test_b16_a_file_edited_before_its_text_is_read_again_is_an_error(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    """A scan keeps no paragraph text: the clustered ones are read again for the report. A file
+    edited in between must not show text that was never matched."""
+    write(
+        tmp_path,
+        {
+            "a.txt": f"{OTHER}\n\n{PROSE}\n",
+            "b.txt": f"{PROSE}\n",
+            "c.txt": f"{OTHER}\n",
+            "d.txt": f"{THIRD}\n",
+            "e.txt": f"{THIRD}\n",
+        },
+    )
+    import dedup.pipeline
+
+    real_verified = dedup.pipeline._verified
+
+    def edit_then_verify(*args: Any, **kwargs: Any) -> Any:
+        if edit == "reworded":
+            (tmp_path / "a.txt").write_text(f"{OTHER}\n\n{PROSE.upper()}\n")
+        elif edit == "shortened":
+            (tmp_path / "a.txt").write_text(f"{OTHER}\n")
+        else:
+            (tmp_path / "a.txt").unlink()
+        return real_verified(*args, **kwargs)
+
+    monkeypatch.setattr(dedup.pipeline, "_verified", edit_then_verify)
+    run = cli(".", "--format", "json")
+    data = run.json()
+    assert run.code == 2  # an incomplete scan never passes as clean
+    assert [e["path"] for e in data["errors"]] == ["a.txt"]
+    assert "changed while it was scanned" in data["errors"][0]["message"]
+    assert "scan again" in data["errors"][0]["message"]
+    # the repeats with a copy in a.txt are left out; the others are reported
+    assert clusters_of(data) == [{("d.txt", 1), ("e.txt", 1)}]

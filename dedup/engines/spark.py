@@ -284,7 +284,7 @@ def _paragraph_frame(spark: SparkSession, collected: Collected, details: bool) -
             "path": pa.array([_raw(p.path) for p in paragraphs], pa.binary()),
             "start_line": pa.array([p.start_line for p in paragraphs], pa.int32()),
             "end_line": pa.array([p.end_line for p in paragraphs], pa.int32()),
-            "text": pa.array([_raw(p.text) for p in paragraphs], pa.binary()),
+            "text": pa.array([_raw(p.source_text()) for p in paragraphs], pa.binary()),
             "record": pa.array([p.record for p in paragraphs], pa.int32()),
         }
     return spark.createDataFrame(pa.table(columns))
