@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
@@ -68,7 +67,6 @@ PARALLEL_MIN_PAIRS = 200_000
 VERIFY_BATCH = 1 << 15
 
 Progress = Callable[[int, int], None]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,21 +169,24 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _per_file(
-    function: Callable[[Job], T], files: Sequence[SourceFile], config: Config
-) -> Iterator[T]:
-    """``function`` of every file, in order (in worker processes when the input is large)."""
-    jobs = [
+def _jobs(files: Sequence[SourceFile], config: Config) -> list[Job]:
+    return [
         (f, config.max_file_size, config.text_field, config.encoding, config.binary_as_text)
         for f in files
     ]
+
+
+def _results(files: Sequence[SourceFile], config: Config) -> Iterator[FileResult]:
+    """The per-file stage of every file, in order (in worker processes when the input is
+    large; they start with the scan, while the parent process is small)."""
+    jobs = _jobs(files, config)
     workers = _worker_count(config, files)
     if workers == 1 or len(files) < 2:
-        yield from map(function, jobs)
+        yield from map(_process, jobs)
         return
     chunk = max(1, min(64, len(files) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(function, jobs, chunksize=chunk)
+        yield from pool.map(_process, jobs, chunksize=chunk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +310,7 @@ def collect(
     short = ignored = 0
     files = {f.display: f for f in walked.files}
     blocks, hashes = array("i"), array("q")
-    for done, result in enumerate(_per_file(_process, walked.files, config), start=1):
+    for done, result in enumerate(_results(walked.files, config), start=1):
         if progress is not None:
             progress(done, len(walked.files))
         warnings.extend(result.warnings)
@@ -587,7 +588,9 @@ def _read_again(
     texts: dict[int, str] = {}
     shared: dict[str, str] = {}  # one copy of a text repeated byte for byte
     changed: list[FileError] = []
-    again = _per_file(_block_texts, [sources.files[p] for p in paths], config)
+    # In this process: workers forked now would inherit the whole scan (and Python's garbage
+    # collector soon makes them copy what they inherit).
+    again = map(_block_texts, _jobs([sources.files[p] for p in paths], config))
     for path, read in zip(paths, again, strict=True):
         problem = read if isinstance(read, str) else _edited(wanted[path], read, sources)
         if problem is not None or isinstance(read, str):
