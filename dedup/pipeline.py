@@ -101,14 +101,14 @@ class FileBlocks:
     suppressed: tuple[Block, ...] = ()
 
 
-def read_blocks(
-    source: SourceFile,
-    max_bytes: int,
-    text_field: str = "text",
-    encoding: str | None = None,
-    binary_as_text: bool = False,
-) -> FileBlocks:
+# What the per-file stage needs: the file, the size cap, the JSON Lines text field, the
+# encoding and whether binary files are read as text.
+Job = tuple[SourceFile, int, str, str | None, bool]
+
+
+def _read_blocks(job: Job) -> FileBlocks:
     """Read, decode and split one file (a pure function of the file)."""
+    source, max_bytes, text_field, encoding, binary_as_text = job
     outcome, warning = read_document(source, max_bytes, encoding, binary_as_text)
     warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
@@ -130,7 +130,7 @@ def process_file(
     binary_as_text: bool = False,
 ) -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
-    read = read_blocks(source, max_bytes, text_field, encoding, binary_as_text)
+    read = _read_blocks((source, max_bytes, text_field, encoding, binary_as_text))
     pieces = tuple(normalise_block(block) for block in read.kept)
     ignored = sum(bool(words(block.prose)) for block in read.suppressed)
     return FileResult(read.outcome, read.warnings, pieces, ignored)
@@ -143,17 +143,13 @@ def normalise_block(block: Block) -> Piece:
     return Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
 
 
-# What the per-file stage needs besides the file: its settings.
-Job = tuple[SourceFile, int, str, str | None, bool]
-
-
 def _process(job: Job) -> FileResult:
     return process_file(*job)
 
 
 def _block_texts(job: Job) -> tuple[str, ...] | str:
     """The texts of the blocks a file keeps, or why it cannot be read now."""
-    read = read_blocks(*job)
+    read = _read_blocks(job)
     if isinstance(read.outcome, Skipped):
         return read.outcome.reason
     if isinstance(read.outcome, FileError):
