@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -24,6 +26,7 @@ from dedup.pipeline import scan
 from dedup.reader import decode
 from dedup.reporters.json_report import render_json, schema
 from dedup.signatures import shingle_hashes, signatures, text_signatures, word_hashes
+from dedup.stable_hash import stable_hash
 
 REPO = Path(__file__).resolve().parent.parent
 A = "samples/000_ee18bd951d049419.txt"
@@ -174,6 +177,27 @@ def test_signatures_equal_datasketch() -> None:
         sketch = MinHash(num_perm=128, seed=1, hashfunc=lambda x: x, scheme="affine32")
         sketch.update_batch([int(v) for v in shingles])
         assert np.array_equal(sketch.hashvalues, row)
+
+
+SURROGATE_TEXT = "caf\u00e9 \udcff"  # an undecodable byte is kept as a lone surrogate
+
+
+def test_stable_hash_is_the_same_in_every_process() -> None:
+    """Sentence keys are made in worker processes and compared in the parent: they must not
+    follow each interpreter's string hash seed."""
+    code = "from dedup.stable_hash import stable_hash; print(stable_hash('caf\\u00e9 \\udcff'))"
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert seen == {f"{stable_hash(SURROGATE_TEXT)}\n"}
+    assert stable_hash("a") != stable_hash("b")
 
 
 def test_text_signatures_in_batches_equal_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
