@@ -320,9 +320,8 @@ class _Postings:
         # each entry pairs with the later texts of its word's posting
         starts = np.flatnonzero(np.append(True, self.words[1:] != self.words[:-1]))
         ends = np.append(starts[1:], self.words.shape[0])
-        lengths = np.diff(np.append(starts, self.words.shape[0]))
         self.partners = (
-            np.repeat(ends, lengths) - np.arange(1, self.words.shape[0] + 1, dtype=np.int64)
+            np.repeat(ends, ends - starts) - np.arange(1, self.words.shape[0] + 1, dtype=np.int64)
         ).astype(np.int32)
         # where each entry went: walking it in text order walks the texts in turn
         self.by_text = np.empty(order.shape[0], dtype=np.int32)

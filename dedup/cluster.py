@@ -91,9 +91,7 @@ def groups(copies: Sequence[int], links: Iterable[Link]) -> list[Group]:
     ]
 
 
-def clusters_of_groups(
-    found: Iterable[Group], occurrences: Sequence[Sequence[Paragraph]]
-) -> list[Cluster]:
+def clusters_of_groups(found: Iterable[Group], occurrences: _Occurrences) -> list[Cluster]:
     """The clusters of ``groups``, most important first."""
     return ranked([_cluster(list(g.text_ids), occurrences, list(g.tree)) for g in found])
 
@@ -108,7 +106,7 @@ def clusters_of_components(
     tree is chosen as ``build_clusters`` chooses it (Kruskal, strongest links first), so the
     same components and links give the same clusters.
     """
-    clusters = []
+    found = []
     for text_ids, links in components:
         index = {t: i for i, t in enumerate(text_ids)}
         forest = UnionFind(len(text_ids))
@@ -117,8 +115,8 @@ def clusters_of_components(
             for link in sorted(links, key=_link_order)
             if forest.union(index[link.a], index[link.b])
         ]
-        clusters.append(_cluster(list(text_ids), occurrences, tree))
-    return ranked(clusters)
+        found.append(Group(tuple(text_ids), tuple(tree)))
+    return clusters_of_groups(found, occurrences)
 
 
 def ranked(clusters: list[Cluster]) -> list[Cluster]:

@@ -582,7 +582,7 @@ def _read_again(
                 wanted[paragraph.path].append(paragraph)
     paths = sorted(wanted)
     texts: dict[int, str] = {}
-    shared: dict[str, str] = {}  # one copy of a text repeated byte for byte
+    shared = _Shared()  # one copy of a text repeated byte for byte
     changed: list[FileError] = []
     # In this process: workers forked now would inherit the whole scan (and Python's garbage
     # collector soon makes them copy what they inherit).
@@ -595,7 +595,7 @@ def _read_again(
             continue
         for paragraph in wanted[path]:
             text = read[sources.blocks[paragraph.id]]
-            texts[paragraph.id] = shared.setdefault(text, text)
+            texts[paragraph.id] = shared.text(text)
     gone = {error.path for error in changed}
     kept = [
         group
