@@ -20,12 +20,13 @@ import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash
 
 U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
 SCHEME = "affine32"
 _MIX = np.uint32(0x9E3779B1)  # odd: multiplying by it is a bijection modulo 2**32
 _CHUNK = 1 << 14  # shingles per block of the permutation product (bounds memory)
-# Texts shingled at a time (all at once, every word of a 300k-paragraph scan was in one list
-# and one array).
-_TEXT_BATCH = 1 << 14
+# Texts shingled at a time: their k-grams are hashed and sorted as a few arrays (some 10 MB at
+# 4,096 texts; all at once, every word of a 300k-paragraph scan was in one list and one array).
+_TEXT_BATCH = 1 << 12
 
 
 def word_hashes(words: Sequence[str]) -> U32:
@@ -39,12 +40,16 @@ def word_hashes(words: Sequence[str]) -> U32:
 
 def batch_word_hashes(texts: Sequence[Sequence[str]]) -> list[U32]:
     """``word_hashes`` of every text, each distinct word hashed once (words repeat a lot)."""
+    ends = np.cumsum([len(text) for text in texts], dtype=np.int64)
+    return np.split(_flat_word_hashes(texts), ends[:-1]) if texts else []
+
+
+def _flat_word_hashes(texts: Sequence[Sequence[str]]) -> U32:
+    """``word_hashes`` of the words of all ``texts``, one after the other."""
     every = list(chain.from_iterable(texts))
     vocabulary = {word: i for i, word in enumerate(dict.fromkeys(every))}
     ids = np.fromiter(map(vocabulary.__getitem__, every), dtype=np.int64, count=len(every))
-    table = word_hashes(list(vocabulary))
-    ends = np.cumsum([len(text) for text in texts], dtype=np.int64)
-    return np.split(table[ids], ends[:-1]) if texts else []
+    return word_hashes(list(vocabulary))[ids]
 
 
 def shingle_hashes(hashes: U32, k: int) -> U32:
@@ -69,9 +74,34 @@ def text_signatures(
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
     for start in range(0, len(texts), _TEXT_BATCH):
         batch = texts[start : start + _TEXT_BATCH]
-        sets = [shingle_hashes(hashes, shingle_size) for hashes in batch_word_hashes(batch)]
-        out[start : start + len(sets)] = signatures(sets, num_perm, seed)
+        hashes, lengths = _batch_shingles(batch, shingle_size)
+        out[start : start + len(batch)] = _signatures(hashes, lengths, num_perm, seed)
     return out
+
+
+def _batch_shingles(texts: Sequence[Sequence[str]], k: int) -> tuple[U32, I64]:
+    """``shingle_hashes`` of every text at once: the sets one after the other, and their sizes.
+
+    The k-grams are hashed over the batch's words in one array operation, those that cross
+    from one text into the next are dropped, and each text's are made distinct with one sort.
+    """
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    if (lengths < k).any():
+        raise ValueError("every shingle set must be non-empty; leave short paragraphs out")
+    words = _flat_word_hashes(texts)
+    n = words.shape[0] - k + 1
+    acc = words[:n].copy()
+    for j in range(1, k):
+        acc = acc * _MIX + words[j : j + n]
+    owner = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)[:n]
+    ends = np.cumsum(lengths)
+    # a k-gram starting at i stays in its text when i + k <= the end of the text
+    inside = np.arange(n, dtype=np.int64) + k <= np.repeat(ends, lengths)[:n]
+    keys = (owner[inside] << np.uint64(32)) | acc[inside].astype(np.uint64)
+    keys.sort()
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if keys.size else keys
+    sizes = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=len(texts))
+    return keys.astype(np.uint32), sizes
 
 
 @lru_cache(maxsize=8)
@@ -93,20 +123,26 @@ def signatures(shingle_sets: Sequence[U32], num_perm: int, seed: int) -> U32:
     """One row of ``num_perm`` minimum hashes per non-empty shingle set, in input order."""
     if any(s.shape[0] == 0 for s in shingle_sets):
         raise ValueError("every shingle set must be non-empty; leave short paragraphs out")
-    out = np.empty((len(shingle_sets), num_perm), dtype=np.uint32)
-    if not shingle_sets:
+    lengths = np.fromiter((s.shape[0] for s in shingle_sets), dtype=np.int64)
+    hashes = np.concatenate(shingle_sets) if shingle_sets else np.empty(0, np.uint32)
+    return _signatures(hashes, lengths, num_perm, seed)
+
+
+def _signatures(hashes: U32, lengths: I64, num_perm: int, seed: int) -> U32:
+    """``signatures`` of the sets laid one after the other in ``hashes``, of sizes ``lengths``."""
+    out = np.empty((lengths.shape[0], num_perm), dtype=np.uint32)
+    if not lengths.shape[0]:
         return out
     a, b = permutations(num_perm, seed)
-    lengths = np.fromiter((s.shape[0] for s in shingle_sets), dtype=np.int64)
-    mixed = _fmix32(np.concatenate(shingle_sets))
+    mixed = _fmix32(hashes)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     buffer = np.empty((max(_CHUNK, int(lengths.max())), num_perm), dtype=np.uint32)
     # Process whole sets in chunks of about _CHUNK shingles, so memory stays bounded.
     row = 0
-    while row < len(shingle_sets):
+    while row < lengths.shape[0]:
         stop = row + 1
         begin = int(starts[row])
-        while stop < len(shingle_sets) and starts[stop] + lengths[stop] - begin <= _CHUNK:
+        while stop < lengths.shape[0] and starts[stop] + lengths[stop] - begin <= _CHUNK:
             stop += 1
         end = int(starts[stop - 1] + lengths[stop - 1])
         products = np.multiply(mixed[begin:end, None], a[None, :], out=buffer[: end - begin])
