@@ -54,7 +54,7 @@ from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
 from dedup.signatures import U32, signatures, text_signatures
 from dedup.stable_hash import stable_hash
-from dedup.verify import Text, verify
+from dedup.verify import Text, verify_pairs
 from dedup.walk import walk
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
@@ -527,11 +527,7 @@ class _Shared:
 def _verify_batch(verifier: Verifier, pairs: PairArray) -> list[Link]:
     """The verified links of one batch of candidate pairs, in pair order."""
     texts, config, weights = verifier
-    return [
-        link
-        for a, b in pairs.tolist()
-        if (link := verify(texts[a], texts[b], config, weights)) is not None
-    ]
+    return list(verify_pairs(texts, pairs.tolist(), config, weights))
 
 
 # What a verification worker checks against: set once per worker by ``_start_verifier`` (with

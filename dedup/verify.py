@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -48,25 +47,66 @@ class Text:
     content: tuple[str, ...]  # the words without stop words, in order
 
 
-def _lcs(a: Sequence[str], b: Sequence[str]) -> int:
+def _lcs(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
     return (len(a) + len(b) - Indel.distance(a, b)) // 2
 
 
-def _overlap(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
-    """Shared items (with multiplicity) as a share of the shorter sequence."""
-    counts_a, counts_b = Counter(a), Counter(b)
-    shorter = min(counts_a.total(), counts_b.total())
-    if not shorter:
-        return 0.0
-    if len(counts_a) > len(counts_b):
-        counts_a, counts_b = counts_b, counts_a
-    found = counts_b.get
-    return sum(min(n, found(item, 0)) for item, n in counts_a.items()) / shorter
+def _overlap(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
+    """Shared items (with multiplicity) as a share of the shorter sequence, both sorted.
+
+    The longest common subsequence of two sorted sequences is their multiset intersection.
+    """
+    shorter = min(len(a), len(b))
+    return _lcs(a, b) / shorter if shorter else 0.0
 
 
-def _numbers(words: Sequence[str]) -> set[str]:
+def _numbers(words: Sequence[str]) -> frozenset[str]:
     """The words holding a digit (a word of letters only holds none: no search needed)."""
-    return {w for w in words if not w.isalpha() and _DIGIT.search(w)}
+    return frozenset(w for w in words if not w.isalpha() and _DIGIT.search(w))
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the model's features need of one text: computed once per text, not once per pair."""
+
+    words: tuple[str, ...]  # sorted
+    bigrams: tuple[tuple[str, str], ...]  # sorted
+    joined: str  # the words, space-separated
+    numbers: frozenset[str]  # content words holding a digit
+    content: frozenset[str]
+    weight: int  # the content words' summed quantized rarity
+
+
+def profile(text: Text, rarity: Rarity) -> Profile:
+    """The model's view of ``text``."""
+    content = frozenset(text.content)
+    return Profile(
+        tuple(sorted(text.words)),
+        tuple(sorted(pairwise(text.words))),
+        " ".join(text.words),
+        _numbers(text.content),
+        content,
+        rarity.total(content),
+    )
+
+
+class Profiles:
+    """The profiles of the last two texts seen: candidate pairs come sorted by their first text,
+    so its profile is made once for all of its pairs (keeping every profile would cost memory).
+    """
+
+    def __init__(self, rarity: Rarity) -> None:
+        self.rarity = rarity
+        self.recent: dict[int, tuple[Text, Profile]] = {}  # by id(), least recently used first
+
+    def of(self, text: Text) -> Profile:
+        found = self.recent.pop(id(text), None)
+        if found is None or found[0] is not text:
+            found = (text, profile(text, self.rarity))
+        self.recent[id(text)] = found
+        if len(self.recent) > 2:
+            del self.recent[next(iter(self.recent))]
+        return found[1]
 
 
 def reworded_features(a: Text, b: Text, common: int, rarity: Rarity) -> tuple[float, ...]:
@@ -75,21 +115,23 @@ def reworded_features(a: Text, b: Text, common: int, rarity: Rarity) -> tuple[fl
     Args:
         common: the LCS of the two word sequences (the verifier has it already).
     """
+    return _features(profile(a, rarity), profile(b, rarity), common, rarity)
+
+
+def _features(a: Profile, b: Profile, common: int, rarity: Rarity) -> tuple[float, ...]:
     la, lb = len(a.words), len(b.words)
     shorter = min(la, lb)
-    numbers_a, numbers_b = _numbers(a.content), _numbers(b.content)
-    either = numbers_a | numbers_b
-    content_a, content_b = set(a.content), set(b.content)
-    lighter = min(rarity.total(content_a), rarity.total(content_b))
+    either = a.numbers | b.numbers
+    lighter = min(a.weight, b.weight)
     return (
         _overlap(a.words, b.words),
-        _overlap(pairwise(a.words), pairwise(b.words)),
-        Indel.normalized_similarity(" ".join(a.words), " ".join(b.words)),
+        _overlap(a.bigrams, b.bigrams),
+        Indel.normalized_similarity(a.joined, b.joined),
         shorter / max(la, lb),
         2 * common / (la + lb),
         common / shorter,
-        len(numbers_a & numbers_b) / len(either) if either else 1.0,
-        rarity.total(content_a & content_b) / lighter if lighter else 0.0,
+        len(a.numbers & b.numbers) / len(either) if either else 1.0,
+        rarity.total(a.content & b.content) / lighter if lighter else 0.0,
     )
 
 
@@ -104,8 +146,13 @@ def paraphrase_probability(features: Sequence[float]) -> float:
     return 1 / (1 + math.exp(-z))
 
 
-def verify(a: Text, b: Text, config: Config, rarity: Rarity) -> Link | None:
-    """The verified link between ``a`` and ``b``, or ``None`` when they are not copies."""
+def verify(
+    a: Text, b: Text, config: Config, rarity: Rarity, profiles: Profiles | None = None
+) -> Link | None:
+    """The verified link between ``a`` and ``b``, or ``None`` when they are not copies.
+
+    ``profiles``: where to find the texts' profiles for the model (made anew without it).
+    """
     la, lb = len(a.words), len(b.words)
     common = _lcs(a.words, b.words)
     near = 2 * common / (la + lb)
@@ -119,7 +166,8 @@ def verify(a: Text, b: Text, config: Config, rarity: Rarity) -> Link | None:
     if not config.reworded or not a.content or not b.content:
         return None
     if max(la, lb) <= MODEL_MAX_WORDS:
-        p = paraphrase_probability(reworded_features(a, b, common, rarity))
+        profiles = profiles or Profiles(rarity)
+        p = paraphrase_probability(_features(profiles.of(a), profiles.of(b), common, rarity))
         return (
             Link(a.id, b.id, Kind.REWORDED, round(p, 4))
             if p >= config.reworded_probability
@@ -130,3 +178,13 @@ def verify(a: Text, b: Text, config: Config, rarity: Rarity) -> Link | None:
     if aligned >= MIN_REWORDED_ALIGNED and score >= config.reworded_threshold:
         return Link(a.id, b.id, Kind.REWORDED, round(score, 4))
     return None
+
+
+def verify_pairs(
+    texts: Sequence[Text], pairs: Iterable[tuple[int, int]], config: Config, rarity: Rarity
+) -> Iterator[Link]:
+    """The links of ``verify`` for pairs of positions in ``texts``, in pair order."""
+    profiles = Profiles(rarity)
+    for a, b in pairs:
+        if (link := verify(texts[a], texts[b], config, rarity, profiles)) is not None:
+            yield link

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from itertools import pairwise
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.config import Config
 from dedup.models import Kind, Link
 from dedup.normalize import content_words, words
 from dedup.pipeline import scan
 from dedup.rarity import Rarity, rarity
-from dedup.verify import MODEL_MAX_WORDS, Text, verify
+from dedup.verify import MODEL_MAX_WORDS, Text, reworded_features, verify, verify_pairs
 
 TEN = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
 OTHER_TEN = "lambda mu nu xi omicron pi rho sigma tau upsilon"
@@ -114,3 +121,42 @@ def test_exact_is_decided_before_verification(tmp_path: Path) -> None:
     (cluster,) = scan([str(tmp_path)], Config(root=tmp_path)).clusters
     assert (cluster.kind, cluster.similarity) == (Kind.EXACT, 1.0)
     assert [m.path for m in cluster.members] == ["a.txt", "b.txt"]
+
+
+WORDS = [*FACTS, "the", "of", "and", "2024", "93", "x1"]
+word_lists = st.lists(st.sampled_from(WORDS), min_size=1, max_size=MODEL_MAX_WORDS)
+
+
+def _share(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
+    """The multiset overlap as a share of the shorter sequence, counted with Counters."""
+    counts_a, counts_b = Counter(a), Counter(b)
+    shorter = min(counts_a.total(), counts_b.total())
+    return sum((counts_a & counts_b).values()) / shorter if shorter else 0.0
+
+
+@settings(max_examples=200)
+@given(a=word_lists, b=word_lists)
+def test_model_overlaps_are_the_multiset_shares(a: list[str], b: list[str]) -> None:
+    """The aligned sorted words (and word pairs) are exactly the shared ones, with repeats."""
+    ta, tb = text(0, " ".join(a)), text(1, " ".join(b))
+    weights = table(ta, tb)
+    features = reworded_features(ta, tb, 0, weights)
+    assert features[0] == _share(ta.words, tb.words)
+    assert features[1] == _share(pairwise(ta.words), pairwise(tb.words))
+
+
+def test_verify_pairs_equal_verify_one_pair_at_a_time() -> None:
+    """Profiles kept from pair to pair never leak into another pair's features."""
+    rng = random.Random(7)
+    texts = [
+        text(i, " ".join(rng.choices(FACTS[: rng.randint(4, 15)], k=rng.randint(5, 30))))
+        for i in range(60)
+    ]
+    drawn = (rng.sample(range(60), 2) for _ in range(800))
+    pairs = sorted({(min(two), max(two)) for two in drawn})
+    weights = table(*texts)
+    one_at_a_time = [
+        link for a, b in pairs if (link := verify(texts[a], texts[b], Config(), weights))
+    ]
+    assert any(link.kind is Kind.REWORDED for link in one_at_a_time)
+    assert list(verify_pairs(texts, pairs, Config(), weights)) == one_at_a_time
