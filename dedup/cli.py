@@ -35,6 +35,7 @@ from dedup.evaluate import (
 from dedup.gate import eval_exit_code, exit_code
 from dedup.models import Cluster, Report
 from dedup.pipeline import scan as run_scan
+from dedup.pipeline import without_cycle_collection
 from dedup.progress import DelayedBar
 from dedup.reporters import REPORTERS
 from dedup.reporters.console import printable, render_console
@@ -317,10 +318,12 @@ def _finish(body: Callable[[], ExitCode], err: Console, debug: bool) -> NoReturn
     """Run a command's body and exit: the one boundary where exceptions become exit codes.
 
     The code itself comes from ``gate``; here only errors (2) and interrupts (130) are mapped,
-    each with one line on stderr, and a traceback only with ``--debug``.
+    each with one line on stderr, and a traceback only with ``--debug``. The body runs with
+    reference counting alone: a report of a large scan is millions of objects in no cycle.
     """
     try:
-        code = body()
+        with without_cycle_collection():
+            code = body()
     except DedupError as exc:
         err.print(f"dedup: error: {exc}", markup=False, highlight=False)
         code = ExitCode.ERROR

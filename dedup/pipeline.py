@@ -7,12 +7,14 @@ the same whatever the number of workers.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -248,6 +250,31 @@ def scan(
         BaselineError: the baseline file is missing, malformed or from a newer dedup.
         ChangesError: git is missing, the root is not in a repository, or the revision unknown.
     """
+    with without_cycle_collection():
+        return _scan(paths, config, progress, avoid)
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Reference counting alone while a scan runs (the collector's state is restored after).
+
+    A scan holds millions of objects (words, word tuples, paragraphs) in no reference cycle,
+    and Python's full collections walked all of them again and again: 18 % of the CPU time of
+    a 300k-paragraph scan (README "Performance"). What little cyclic garbage a scan leaves is
+    collected after it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _scan(
+    paths: Sequence[str], config: Config, progress: Progress | None, avoid: Sequence[Path]
+) -> Report:
     started = time.perf_counter()
     before = before_scan(config)
     collected = collect(paths, config, progress, avoid, keep_text=False)

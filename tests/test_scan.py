@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -239,3 +240,19 @@ def test_same_input_same_bytes_at_any_worker_count(in_repo: Path) -> None:
     one = render_json(scan(["samples"], Config(root=in_repo, jobs=1)))
     two = render_json(scan(["samples"], Config(root=in_repo, jobs=2)))
     assert one == two
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_scan_runs_without_cycle_collection_and_restores_it(
+    tmp_path: Path, enabled: bool
+) -> None:
+    write(tmp_path, {"a.txt": "one two three four five six.\n", "b.txt": "seven eight nine.\n"})
+    during: list[bool] = []
+    (gc.enable if enabled else gc.disable)()
+    try:
+        scan([str(tmp_path)], Config(), progress=lambda done, total: during.append(gc.isenabled()))
+        after = gc.isenabled()
+    finally:
+        gc.enable()
+    assert during == [False, False]
+    assert after is enabled
