@@ -39,6 +39,8 @@ MAX_SENTENCE_BUCKET = 64
 # make the verifier check every pair of them, O(n²): link each text to the bucket's first only.
 MAX_LSH_BUCKET = 64
 
+# Odd: a row's mix (``_runs``) is a polynomial in its band values modulo 2**64.
+_ROW_MIX = np.uint64(0x9E3779B97F4A7C15)
 # Merge the pairs of several bands at once, but never hold more than about this many unmerged.
 _MERGE_MIN = 1 << 20
 # Rare words: a word in more than RARE_MAX_SHARE of the texts (at least RARE_MIN_POSTINGS, at most
@@ -126,10 +128,7 @@ def _band_pairs(band: U32, cap: int | None) -> tuple[I64, I64]:
     of those runs are returned too.
     """
     n = band.shape[0]
-    order = np.lexsort(band.T[::-1])  # stable: equal rows stay in row order
-    ordered = band[order]
-    new_run = np.ones(n, dtype=bool)
-    new_run[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    order, new_run = _runs(band)
     starts = np.flatnonzero(new_run)
     ends = np.append(starts[1:], n)
     run_end = np.repeat(ends, ends - starts)  # for each sorted position, the end of its run
@@ -149,6 +148,30 @@ def _band_pairs(band: U32, cap: int | None) -> tuple[I64, I64]:
     high = np.maximum(left, right).astype(np.int64)
     codes: I64 = low * n + high
     return codes, big
+
+
+def _runs(band: U32) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """The order that puts equal rows of ``band`` together, each run in row order, and where
+    in that order each run of equal rows starts.
+
+    Sorted by one 64-bit mix of each row instead of by every column; should rows that differ
+    share their mix (a run boundary between equal keys), they are sorted by every column
+    instead, so the runs are exact whatever the mix.
+    """
+    n = band.shape[0]
+    key = np.zeros(n, dtype=np.uint64)
+    for column in band.T:
+        key = key * _ROW_MIX + column
+    order = np.argsort(key, kind="stable")
+    ordered = band[order]
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    key = key[order]
+    if np.any(new_run[1:] & (key[1:] == key[:-1])):
+        order = np.lexsort(band.T[::-1])  # stable: equal rows stay in row order
+        ordered = band[order]
+        new_run[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    return order, new_run
 
 
 class _PairSet:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import random
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
 
+import dedup.candidates
 from benchmarks import mutate, realtext
 from dedup.candidates import (
     MAX_LSH_BUCKET,
+    _runs,
     bands_and_rows,
     datasketch_pairs,
     lsh_pairs,
@@ -120,3 +123,27 @@ def test_the_cap_is_exact() -> None:
     pairs = lsh_pairs(keys, rows, 0.3)
     assert pairs.shape == (MAX_LSH_BUCKET + MAX_LSH_BUCKET * (MAX_LSH_BUCKET - 1) // 2, 2)
     assert pair_set(pairs) == datasketch_pairs(keys, rows, 0.3, 1)
+
+
+def _run_sets(order: np.ndarray, new_run: np.ndarray) -> set[tuple[int, ...]]:
+    starts = [*np.flatnonzero(new_run).tolist(), len(order)]
+    return {tuple(order[s:e].tolist()) for s, e in pairwise(starts)}
+
+
+@pytest.mark.parametrize("mix", [None, 0], ids=["mixed", "every-row-collides"])
+def test_runs_are_the_equal_rows_in_row_order(
+    monkeypatch: pytest.MonkeyPatch, mix: int | None
+) -> None:
+    """A band's runs are its groups of equal rows, each in row order, even when rows that
+    differ share the 64-bit key they are sorted by (a mix of 0 keys a row by its last value)."""
+    if mix is not None:
+        monkeypatch.setattr(dedup.candidates, "_ROW_MIX", np.uint64(mix))
+    band = np.random.default_rng(9).integers(0, 3, size=(500, 3)).astype(np.uint32)
+    order, new_run = _runs(band)
+    reference = np.lexsort(band.T[::-1])
+    same = np.ones(500, dtype=bool)
+    same[1:] = np.any(band[reference][1:] != band[reference][:-1], axis=1)
+    assert _run_sets(order, new_run) == _run_sets(reference, same)
+    assert len(_run_sets(order, new_run)) == 27
+    if mix == 0:  # sorted again by every column: the rows differ in more than the last value
+        assert np.array_equal(order, reference)
