@@ -627,7 +627,7 @@ def _read_again(
     ]
     for group in kept:
         for text_id in group.text_ids:
-            occurrences[text_id] = [replace(p, text=texts[p.id]) for p in occurrences[text_id]]
+            occurrences[text_id] = [p.with_text(texts[p.id]) for p in occurrences[text_id]]
     return kept, changed
 
 

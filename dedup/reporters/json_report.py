@@ -31,7 +31,7 @@ def _escaped(match: re.Match[str]) -> str:
 def clean(text: str) -> str:
     """Text safe for any JSON reader: an undecodable byte ``b`` (kept by the reader as the lone
     surrogate U+DC00+b) appears as ``\\xNN``; no lone surrogate reaches the output."""
-    return _SURROGATE.sub(_escaped, text)
+    return text if text.isascii() else _SURROGATE.sub(_escaped, text)
 
 
 def raw_path(path: str) -> str | None:
