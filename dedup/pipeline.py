@@ -78,9 +78,16 @@ class Piece:
     start_line: int
     end_line: int
     text: str
-    words: tuple[str, ...]
+    # The normalised words joined by spaces (no word holds one): a worker process sends one
+    # string, not one per word, and the scan looks a repeated text up before splitting it.
+    joined: str
     sentence_keys: tuple[int, ...]  # the ``stable_hash`` of each long sentence's words
     record: int | None = None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The normalised words."""
+        return tuple(self.joined.split(" ")) if self.joined else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +149,8 @@ def normalise_block(block: Block) -> Piece:
     """The words and sentence keys of one block (a pure function: both engines call it)."""
     tokens, parts = sentence_words(block.prose)
     keys = tuple(stable_hash(" ".join(sw)) for sw in parts if len(sw) >= MIN_SENTENCE_WORDS)
-    return Piece(block.start_line, block.end_line, block.text, tokens, keys, block.record)
+    joined = " ".join(tokens)
+    return Piece(block.start_line, block.end_line, block.text, joined, keys, block.record)
 
 
 def _process(job: Job) -> FileResult:
@@ -346,10 +354,10 @@ def collect(
             continue
         scanned.append(result.outcome.path)
         for number, piece in enumerate(result.pieces):
-            if not piece.words:
+            if not piece.joined:
                 continue
-            short += len(piece.words) < config.min_words
-            tokens, repeat = shared.words(piece.words)
+            tokens, repeat = shared.words(piece.joined)
+            short += len(tokens) < config.min_words
             if not keep_text:
                 blocks.append(number)
                 hashes.append(hash(piece.text))
@@ -534,20 +542,22 @@ class _Shared:
 
     def __init__(self) -> None:
         self.vocabulary: dict[str, str] = {}
-        self.sequences: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.sequences: dict[str, tuple[str, ...]] = {}  # by the words joined by spaces
         self.texts: dict[str, str] = {}
 
     def text(self, text: str) -> str:
         """The shared copy of a paragraph's source text."""
         return self.texts.setdefault(text, text)
 
-    def words(self, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
-        """The shared copy of ``tokens``, and whether it was seen before."""
-        known = self.sequences.get(tokens)
+    def words(self, joined: str) -> tuple[tuple[str, ...], bool]:
+        """The shared copy of the words ``joined`` by spaces, and whether they were seen before
+        (a repeat is found without splitting it)."""
+        known = self.sequences.get(joined)
         if known is not None:
             return known, True
+        tokens = joined.split(" ")
         known = tuple(map(self.vocabulary.setdefault, tokens, tokens))
-        self.sequences[known] = known
+        self.sequences[joined] = known
         return known, False
 
 

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dedup.models import Block
 from dedup.normalize import _WORD, content_words, fold, sentence_words, sentences, words
+from dedup.pipeline import normalise_block
 
 
 @pytest.mark.parametrize(
@@ -103,3 +105,13 @@ def test_sentence_words_tokenise_once_as_words_and_sentences_do(text: str) -> No
     assert whole == words(text) == tuple(_WORD.findall(fold(text)))
     nfkc = unicodedata.normalize("NFKC", text)
     assert parts == [w for w in map(words, sentences(nfkc)) if w]
+
+
+@given(st.one_of(_PROSE, st.text(), st.text(" \u00a0\u2000\u3000\u202fa1_\u00e9\u0301\ufb01")))
+def test_a_piece_joins_its_words_by_spaces_and_splits_them_back(text: str) -> None:
+    """A worker sends a paragraph's words as one string (``Piece.joined``): no word holds the
+    space that joins them, so splitting gives the words back."""
+    block = Block(1, 1, text, text)
+    piece = normalise_block(block)
+    assert all(" " not in word for word in sentence_words(text)[0])
+    assert piece.words == sentence_words(text)[0]
