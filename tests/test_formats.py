@@ -17,12 +17,12 @@ from dedup.config import Config, settings_from_mapping
 from dedup.errors import ConfigError
 from dedup.formats import html, jsonl, markdown, plain, rst
 from dedup.formats.lines import split_lines
-from dedup.models import Block, Document, Kind, Report
+from dedup.models import Block, ClusterLink, Document, Kind, Member, Report
 from dedup.normalize import words
 from dedup.paragraphs import FORMATS, split_document
 from dedup.pipeline import scan
 from dedup.reader import format_of
-from dedup.reporters import REPORTERS
+from dedup.reporters import REPORTERS, json_report
 from dedup.reporters.console import render_console
 from dedup.reporters.json_report import render_json, schema
 
@@ -486,3 +486,38 @@ def test_every_reader_gives_the_same_lines_for_lf_crlf_and_cr(text: str, fmt: st
         return [(b.start_line, b.end_line, words(b.prose), b.record) for b in split.blocks]
 
     assert found(lf.replace("\n", "\r\n")) == found(lf) == found(lf.replace("\n", "\r"))
+
+
+# text as a scan holds it: any character, undecodable bytes as lone surrogates U+DC80..U+DCFF
+_SCANNED = st.text(
+    st.one_of(st.characters(exclude_categories=["Cs"]), st.sampled_from("\udc80\udcff"))
+)
+
+
+@settings(max_examples=200)
+@given(
+    path=_SCANNED,
+    text=_SCANNED,
+    lines=st.tuples(st.integers(1, 10**9), st.integers(1, 10**9)),
+    record=st.none() | st.integers(1, 10**9),
+    new=st.none() | st.booleans(),
+)
+def test_member_lines_are_what_the_json_encoder_writes(
+    path: str, text: str, lines: tuple[int, int], record: int | None, new: bool | None
+) -> None:
+    member = Member(path, *lines, text, record, new)
+    assert json_report._member_line(member) == json_report._FLAT.encode(json_report._member(member))
+
+
+@settings(max_examples=200)
+@given(
+    ends=st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)),
+    kind=st.sampled_from(Kind),
+    similarity=st.floats(0, 1) | st.sampled_from([0.0, 1.0, 0.9, 1e-05, 0.1234]),
+    inner=st.none() | st.integers(0, 10**6),
+)
+def test_link_lines_are_what_the_json_encoder_writes(
+    ends: tuple[int, int], kind: Kind, similarity: float, inner: int | None
+) -> None:
+    link = ClusterLink(*ends, kind, similarity, inner)
+    assert json_report._link_line(link) == json_report._FLAT.encode(json_report._link(link))
