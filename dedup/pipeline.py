@@ -33,7 +33,7 @@ from dedup.candidates import (
     union_pairs,
 )
 from dedup.changes import Changes, changed_lines, only_changed
-from dedup.cluster import Group, clusters_of_groups, groups
+from dedup.cluster import Group, LinkTable, clusters_of_groups, groups
 from dedup.config import Config
 from dedup.errors import ConfigError
 from dedup.ignore import read_markers
@@ -584,7 +584,7 @@ def _verify_in_worker(pairs: PairArray) -> list[Link]:
 
 def _verified(
     texts: Sequence[Text], pairs: PairArray, config: Config, weights: Rarity
-) -> list[Link]:
+) -> LinkTable:
     """Verify every candidate pair, in pair order.
 
     A process pool only when ``jobs`` asks for workers: on our shared 2-core machines the pool
@@ -592,12 +592,17 @@ def _verified(
     """
     verifier = (texts, config, weights)
     batches = [pairs[i : i + VERIFY_BATCH] for i in range(0, pairs.shape[0], VERIFY_BATCH)]
+    links = LinkTable()
     if config.jobs <= 1 or pairs.shape[0] < PARALLEL_MIN_PAIRS:
-        return [link for batch in batches for link in _verify_batch(verifier, batch)]
+        for batch in batches:
+            links.extend(_verify_batch(verifier, batch))
+        return links
     with ProcessPoolExecutor(
         max_workers=config.jobs, initializer=_start_verifier, initargs=(verifier,)
     ) as pool:
-        return [link for found in pool.map(_verify_in_worker, batches) for link in found]
+        for found in pool.map(_verify_in_worker, batches):
+            links.extend(found)
+    return links
 
 
 def _read_again(

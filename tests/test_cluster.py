@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from dedup.cluster import UnionFind, build_clusters
+from dedup.cluster import LinkTable, UnionFind, _link_order, build_clusters, groups
 from dedup.models import ClusterLink, Kind, Link, Member, Paragraph
 
 
@@ -100,3 +100,23 @@ def test_a_long_chain_needs_no_recursion() -> None:
     assert len(cluster.members) == m
     assert len(cluster.links) == m - 1
     assert cluster.members[-1] == Member("a.txt", m, m, "w")
+
+
+def test_a_link_table_gives_the_links_back_and_in_kruskal_order() -> None:
+    """Columns in, the same links out: as added, and sorted as ``groups`` sorts Link objects
+    (the most similar first, ties by kind, then by ids), so both give the same groups."""
+    rng = random.Random(11)
+    links = []
+    for _ in range(400):
+        a, b = sorted(rng.sample(range(120), 2))
+        kind = rng.choice([Kind.NEAR, Kind.CONTAINED, Kind.REWORDED])
+        inner = rng.choice([a, b]) if kind is Kind.CONTAINED else None
+        links.append(Link(a, b, kind, rng.choice([0.5, 0.75, 0.9, 1.0, rng.random()]), inner))
+    links = list({(k.a, k.b): k for k in links}.values())  # one link a pair, as verified
+    table = LinkTable()
+    table.extend(links)
+    assert len(table) == len(links)
+    assert list(table) == links
+    assert list(table.strongest_first()) == sorted(links, key=_link_order)
+    copies = [rng.randint(1, 3) for _ in range(120)]
+    assert groups(copies, table) == groups(copies, links)
