@@ -151,7 +151,8 @@ def verify(
 ) -> Link | None:
     """The verified link between ``a`` and ``b``, or ``None`` when they are not copies.
 
-    ``profiles``: where to find the texts' profiles for the model (made anew without it).
+    ``profiles``: where to find the texts' profiles for the model (made anew without it, or
+    when it was made for another rarity table).
     """
     la, lb = len(a.words), len(b.words)
     common = _lcs(a.words, b.words)
@@ -166,7 +167,8 @@ def verify(
     if not config.reworded or not a.content or not b.content:
         return None
     if max(la, lb) <= MODEL_MAX_WORDS:
-        profiles = profiles or Profiles(rarity)
+        if profiles is None or profiles.rarity is not rarity:
+            profiles = Profiles(rarity)
         p = paraphrase_probability(_features(profiles.of(a), profiles.of(b), common, rarity))
         return (
             Link(a.id, b.id, Kind.REWORDED, round(p, 4))
