@@ -16,7 +16,14 @@ from dedup.models import Kind, Link
 from dedup.normalize import content_words, words
 from dedup.pipeline import scan
 from dedup.rarity import Rarity, rarity
-from dedup.verify import MODEL_MAX_WORDS, Text, reworded_features, verify, verify_pairs
+from dedup.verify import (
+    MODEL_MAX_WORDS,
+    Profiles,
+    Text,
+    reworded_features,
+    verify,
+    verify_pairs,
+)
 
 TEN = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
 OTHER_TEN = "lambda mu nu xi omicron pi rho sigma tau upsilon"
@@ -160,3 +167,17 @@ def test_verify_pairs_equal_verify_one_pair_at_a_time() -> None:
     ]
     assert any(link.kind is Kind.REWORDED for link in one_at_a_time)
     assert list(verify_pairs(texts, pairs, Config(), weights)) == one_at_a_time
+
+
+def test_profiles_of_another_rarity_table_are_not_used() -> None:
+    a = text(0, "The senate passed the city budget on Tuesday after a long debate.")
+    b = text(1, "After a lengthy debate on Tuesday, the city budget was approved by the senate.")
+    own = rarity([a.content, b.content, ("river", "bridge"), ("harbour", "ferry")])
+    # a table in which "senate", "budget" and "city" are common words and the rest rare
+    other = rarity([a.content, b.content, *(("senate", "budget", "city"),) * 50])
+    low = verify(a, b, Config(reworded_probability=0.0), other)
+    high = verify(a, b, Config(reworded_probability=0.0), own)
+    assert low is not None and high is not None and low.similarity != high.similarity
+    stale = Profiles(other)
+    stale.of(a), stale.of(b)
+    assert verify(a, b, Config(reworded_probability=0.0), own, stale) == high
