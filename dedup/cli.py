@@ -16,6 +16,7 @@ import tempfile
 import traceback
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -311,18 +312,22 @@ def scan(
             _silence_stdout()
         return exit_code(report, config)
 
-    _finish(body, err, debug)
+    # Spark's driver talks to the JVM through py4j, whose objects are freed by the collector.
+    _finish(body, err, debug, cycles=engine == "spark")
 
 
-def _finish(body: Callable[[], ExitCode], err: Console, debug: bool) -> NoReturn:
+def _finish(
+    body: Callable[[], ExitCode], err: Console, debug: bool, cycles: bool = False
+) -> NoReturn:
     """Run a command's body and exit: the one boundary where exceptions become exit codes.
 
     The code itself comes from ``gate``; here only errors (2) and interrupts (130) are mapped,
-    each with one line on stderr, and a traceback only with ``--debug``. The body runs with
-    reference counting alone: a report of a large scan is millions of objects in no cycle.
+    each with one line on stderr, and a traceback only with ``--debug``. Unless ``cycles``, the
+    body runs with reference counting alone: a large scan and its report are millions of
+    objects in no cycle.
     """
     try:
-        with without_cycle_collection():
+        with nullcontext() if cycles else without_cycle_collection():
             code = body()
     except DedupError as exc:
         err.print(f"dedup: error: {exc}", markup=False, highlight=False)

@@ -6,6 +6,8 @@ reports across hash seeds and worker counts are tested in the bad-input and prop
 
 from __future__ import annotations
 
+import gc
+import io
 import json
 import os
 import re
@@ -21,9 +23,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 from conftest import write
+from rich.console import Console
 
 from dedup import __version__
-from dedup.cli import main
+from dedup.cli import _finish, main
+from dedup.errors import ExitCode
 from dedup.reporters.json_report import schema
 
 REPO = Path(__file__).resolve().parent.parent
@@ -694,3 +698,20 @@ def test_an_interrupt_exits_130_with_one_line_and_no_report(
     assert result.exit_code == 130
     assert result.stderr == "dedup: interrupted; no report was written\n"
     assert not out.exists()
+
+
+@pytest.mark.parametrize("cycles", [False, True])
+def test_a_command_body_runs_without_the_cycle_collector_unless_asked(cycles: bool) -> None:
+    """The local engine's scan and report run with reference counting alone; the Spark engine
+    (whose py4j objects the collector frees) with the collector on."""
+    seen: list[bool] = []
+
+    def body() -> ExitCode:
+        seen.append(gc.isenabled())
+        return ExitCode.CLEAN
+
+    with pytest.raises(SystemExit) as stopped:
+        _finish(body, Console(file=io.StringIO()), debug=False, cycles=cycles)
+    assert stopped.value.code == 0
+    assert seen == [cycles]
+    assert gc.isenabled()
