@@ -23,6 +23,7 @@ U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
 SCHEME = "affine32"
 _MIX = np.uint32(0x9E3779B1)  # odd: multiplying by it is a bijection modulo 2**32
+_EMPTY_SET = "every shingle set must be non-empty; leave short paragraphs out"
 _CHUNK = 1 << 14  # shingles per block of the permutation product (bounds memory)
 # Texts shingled at a time: their k-grams are hashed and sorted as a few arrays (some 10 MB at
 # 4,096 texts; all at once, every word of a 300k-paragraph scan was in one list and one array).
@@ -87,7 +88,7 @@ def _batch_shingles(texts: Sequence[Sequence[str]], k: int) -> tuple[U32, I64]:
     """
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     if (lengths < k).any():
-        raise ValueError("every shingle set must be non-empty; leave short paragraphs out")
+        raise ValueError(_EMPTY_SET)
     words = _flat_word_hashes(texts)
     n = words.shape[0] - k + 1
     acc = words[:n].copy()
@@ -122,7 +123,7 @@ def _fmix32(h: U32) -> U32:
 def signatures(shingle_sets: Sequence[U32], num_perm: int, seed: int) -> U32:
     """One row of ``num_perm`` minimum hashes per non-empty shingle set, in input order."""
     if any(s.shape[0] == 0 for s in shingle_sets):
-        raise ValueError("every shingle set must be non-empty; leave short paragraphs out")
+        raise ValueError(_EMPTY_SET)
     lengths = np.fromiter((s.shape[0] for s in shingle_sets), dtype=np.int64)
     hashes = np.concatenate(shingle_sets) if shingle_sets else np.empty(0, np.uint32)
     return _signatures(hashes, lengths, num_perm, seed)
