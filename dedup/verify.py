@@ -23,6 +23,7 @@ import re
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 from rapidfuzz.distance import Indel
 
@@ -60,34 +61,51 @@ def _overlap(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     return _lcs(a, b) / shorter if shorter else 0.0
 
 
-def _numbers(words: Sequence[str]) -> frozenset[str]:
-    """The words holding a digit (a word of letters only holds none: no search needed)."""
+_NO_NUMBERS: frozenset[str] = frozenset()
+
+
+def _numbers(words: Sequence[str], joined: str) -> frozenset[str]:
+    """The ``words`` holding a digit; ``joined``: a text holding all of them (most texts hold no
+    digit at all, and a word of letters only holds none: no search needed)."""
+    if not _DIGIT.search(joined):
+        return _NO_NUMBERS
     return frozenset(w for w in words if not w.isalpha() and _DIGIT.search(w))
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """What the model's features need of one text: computed once per text, not once per pair."""
-
-    words: tuple[str, ...]  # sorted
-    bigrams: tuple[tuple[str, str], ...]  # sorted
-    joined: str  # the words, space-separated
-    numbers: frozenset[str]  # content words holding a digit
+class _Facts(NamedTuple):
     content: frozenset[str]
+    numbers: frozenset[str]  # content words holding a digit
     weight: int  # the content words' summed quantized rarity
 
 
-def profile(text: Text, rarity: Rarity) -> Profile:
-    """The model's view of ``text``."""
-    content = frozenset(text.content)
-    return Profile(
-        tuple(sorted(text.words)),
-        tuple(sorted(pairwise(text.words))),
-        " ".join(text.words),
-        _numbers(text.content),
-        content,
-        rarity.total(content),
-    )
+class Profile:
+    """What the model's features need of one text: made once per text, not once per pair, and
+    each part on first use (most pairs are settled by the cheap features: ``verify``)."""
+
+    __slots__ = ("_bigrams", "_facts", "_rarity", "_text", "joined", "words")
+
+    def __init__(self, text: Text, rarity: Rarity) -> None:
+        self._text, self._rarity = text, rarity
+        self.words = tuple(sorted(text.words))
+        self.joined = " ".join(text.words)
+        self._bigrams: tuple[tuple[str, str], ...] | None = None
+        self._facts: _Facts | None = None
+
+    @property
+    def bigrams(self) -> tuple[tuple[str, str], ...]:
+        """The word pairs, sorted."""
+        if self._bigrams is None:
+            self._bigrams = tuple(sorted(pairwise(self._text.words)))
+        return self._bigrams
+
+    @property
+    def facts(self) -> _Facts:
+        """The content words, those holding a digit, and their rarity."""
+        if self._facts is None:
+            content = frozenset(self._text.content)
+            numbers = _numbers(self._text.content, self.joined)
+            self._facts = _Facts(content, numbers, self._rarity.total(content))
+        return self._facts
 
 
 class Profiles:
@@ -102,7 +120,7 @@ class Profiles:
     def of(self, text: Text) -> Profile:
         found = self.recent.pop(id(text), None)
         if found is None or found[0] is not text:
-            found = (text, profile(text, self.rarity))
+            found = (text, Profile(text, self.rarity))
         self.recent[id(text)] = found
         if len(self.recent) > 2:
             del self.recent[next(iter(self.recent))]
@@ -115,23 +133,51 @@ def reworded_features(a: Text, b: Text, common: int, rarity: Rarity) -> tuple[fl
     Args:
         common: the LCS of the two word sequences (the verifier has it already).
     """
-    return _features(profile(a, rarity), profile(b, rarity), common, rarity)
+    pa, pb = Profile(a, rarity), Profile(b, rarity)
+    return _completed(_cheap_features(pa, pb, common), pa, pb, rarity)
 
 
-def _features(a: Profile, b: Profile, common: int, rarity: Rarity) -> tuple[float, ...]:
+# For each feature (0 to 1), the value that makes the model's probability highest, all else equal.
+_LIKELIEST = tuple(0.0 if w < 0 else 1.0 for w in reworded_model.WEIGHTS)
+# A pair is settled by the bound only when it is below the threshold by this much, in case the
+# platform's exp() is not monotonic to the last bit.
+_BOUND_MARGIN = 1e-9
+
+
+def _cheap_features(a: Profile, b: Profile, common: int) -> tuple[float, ...]:
+    """The features, with those that cost the most (bigrams, numbers, rare words) at their
+    likeliest values: the probability of these bounds the true one from above.
+
+    Every step of ``paraphrase_probability`` is monotonic in each feature, in floating point too
+    (IEEE rounding keeps order).
+    """
     la, lb = len(a.words), len(b.words)
     shorter = min(la, lb)
-    either = a.numbers | b.numbers
-    lighter = min(a.weight, b.weight)
     return (
         _overlap(a.words, b.words),
-        _overlap(a.bigrams, b.bigrams),
+        _LIKELIEST[1],
         Indel.normalized_similarity(a.joined, b.joined),
         shorter / max(la, lb),
         2 * common / (la + lb),
         common / shorter,
-        len(a.numbers & b.numbers) / len(either) if either else 1.0,
-        rarity.total(a.content & b.content) / lighter if lighter else 0.0,
+        _LIKELIEST[6],
+        _LIKELIEST[7],
+    )
+
+
+def _completed(
+    cheap: tuple[float, ...], a: Profile, b: Profile, rarity: Rarity
+) -> tuple[float, ...]:
+    """``cheap`` with its bigram, number and rare-word features computed."""
+    fa, fb = a.facts, b.facts
+    either = fa.numbers | fb.numbers
+    lighter = min(fa.weight, fb.weight)
+    return (
+        cheap[0],
+        _overlap(a.bigrams, b.bigrams),
+        *cheap[2:6],
+        len(fa.numbers & fb.numbers) / len(either) if either else 1.0,
+        rarity.total(fa.content & fb.content) / lighter if lighter else 0.0,
     )
 
 
@@ -169,7 +215,11 @@ def verify(
     if max(la, lb) <= MODEL_MAX_WORDS:
         if profiles is None or profiles.rarity is not rarity:
             profiles = Profiles(rarity)
-        p = paraphrase_probability(_features(profiles.of(a), profiles.of(b), common, rarity))
+        pa, pb = profiles.of(a), profiles.of(b)
+        cheap = _cheap_features(pa, pb, common)
+        if paraphrase_probability(cheap) < config.reworded_probability - _BOUND_MARGIN:
+            return None  # settled by the bound, as most pairs are
+        p = paraphrase_probability(_completed(cheap, pa, pb, rarity))
         return (
             Link(a.id, b.id, Kind.REWORDED, round(p, 4))
             if p >= config.reworded_probability
