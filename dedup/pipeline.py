@@ -89,6 +89,12 @@ class Piece:
         """The normalised words."""
         return tuple(self.joined.split(" ")) if self.joined else ()
 
+    def __reduce__(self) -> tuple[type[Piece], tuple[object, ...]]:
+        # A worker sends one piece a paragraph: pickled through the constructor, a piece costs
+        # a third of the default (a slots dataclass's ``__getstate__``/``__setstate__``).
+        fields = (self.start_line, self.end_line, self.text, self.joined, self.sentence_keys)
+        return Piece, (*fields, self.record)
+
 
 @dataclass(frozen=True, slots=True)
 class FileResult:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 import unicodedata
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 
 from dedup.models import Block
 from dedup.normalize import _WORD, content_words, fold, sentence_words, sentences, words
-from dedup.pipeline import normalise_block
+from dedup.pipeline import Piece, normalise_block
 
 
 @pytest.mark.parametrize(
@@ -115,3 +117,11 @@ def test_a_piece_joins_its_words_by_spaces_and_splits_them_back(text: str) -> No
     piece = normalise_block(block)
     assert all(" " not in word for word in sentence_words(text)[0])
     assert piece.words == sentence_words(text)[0]
+
+
+@given(_PROSE, st.one_of(st.none(), st.integers(0, 10**6)))
+def test_a_piece_comes_back_whole_from_a_worker(text: str, record: int | None) -> None:
+    """Pieces are pickled through their constructor (``Piece.__reduce__``): every field."""
+    piece = replace(normalise_block(Block(3, 7, text, text)), record=record)
+    back = pickle.loads(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == piece and type(back) is Piece
