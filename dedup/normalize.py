@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from itertools import chain
 
 _PUNCT = str.maketrans(
@@ -210,6 +211,13 @@ def is_content(token: str) -> bool:
 def content_sequence(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """The content words of ``tokens``, in order, repeats kept."""
     return tuple(filter(is_content, tokens))
+
+
+def content_sequences(texts: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """``content_sequence`` of each of ``texts``, with each distinct word judged once (a scan's
+    texts hold some 40 words each, of a few hundred thousand distinct ones)."""
+    content = set(filter(is_content, set(chain.from_iterable(texts))))
+    return [tuple(filter(content.__contains__, tokens)) for tokens in texts]
 
 
 def content_words(tokens: tuple[str, ...]) -> frozenset[str]:

@@ -50,7 +50,7 @@ from dedup.models import (
     Stats,
     Warning_,
 )
-from dedup.normalize import content_sequence, sentence_words, words
+from dedup.normalize import content_sequences, sentence_words, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
@@ -669,15 +669,17 @@ def _distinct_texts(
     """Collapse exact repeats: one ``Text`` per distinct normalised text, in walk order."""
     ids: dict[tuple[str, ...], int] = {}
     occurrences: list[list[Paragraph]] = []
-    texts: list[Text] = []
     text_sentences: list[tuple[int, ...]] = []
     for paragraph, tokens, keys in zip(paragraphs, paragraph_words, sentence_keys, strict=True):
         text_id = ids.setdefault(tokens, len(ids))
         if text_id == len(occurrences):
             occurrences.append([])
-            texts.append(Text(text_id, tokens, content_sequence(tokens)))
             text_sentences.append(keys)
         occurrences[text_id].append(paragraph)
+    distinct = list(ids)  # in id order
+    del ids
+    contents = content_sequences(distinct)
+    texts = [Text(i, tokens, contents[i]) for i, tokens in enumerate(distinct)]
     return occurrences, texts, text_sentences
 
 

@@ -11,7 +11,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedup.models import Block
-from dedup.normalize import _WORD, content_words, fold, sentence_words, sentences, words
+from dedup.normalize import (
+    _WORD,
+    content_sequence,
+    content_sequences,
+    content_words,
+    fold,
+    sentence_words,
+    sentences,
+    words,
+)
 from dedup.pipeline import Piece, normalise_block
 
 
@@ -125,3 +134,10 @@ def test_a_piece_comes_back_whole_from_a_worker(text: str, record: int | None) -
     piece = replace(normalise_block(Block(3, 7, text, text)), record=record)
     back = pickle.loads(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))
     assert back == piece and type(back) is Piece
+
+
+@given(st.lists(_PROSE.map(words), max_size=6))
+def test_content_sequences_judge_each_word_once_as_content_sequence_does(
+    texts: list[tuple[str, ...]],
+) -> None:
+    assert content_sequences(texts) == [content_sequence(t) for t in texts]
