@@ -79,9 +79,19 @@ class LinkTable:
 
     def strongest_first(self) -> Iterator[Link]:
         """The links in ``_link_order``: the most similar first, then by kind, then by ids."""
+        return map(self._link, self._strongest_first())
+
+    def spanning_forest(self, forest: UnionFind) -> list[Link]:
+        """Kruskal over these links, strongest first: the links that join two trees of
+        ``forest`` (joined by them). Only those become ``Link`` objects."""
+        a, b = self.a, self.b
+        return [self._link(i) for i in self._strongest_first() if forest.union(a[i], b[i])]
+
+    def _strongest_first(self) -> list[int]:
         columns = (self.b, self.a, self.rank, self.similarity)
         b, a, rank, similarity = (np.frombuffer(c, dtype=c.typecode) for c in columns)
-        return map(self._link, np.lexsort((b, a, rank, -similarity)).tolist())
+        order: list[int] = np.lexsort((b, a, rank, -similarity)).tolist()
+        return order
 
     def _link(self, i: int) -> Link:
         inner = self.inner[i]
@@ -120,14 +130,11 @@ def groups(copies: Sequence[int], links: Iterable[Link]) -> list[Group]:
     """
     n = len(copies)
     forest = UnionFind(n)
-    tree: list[Link] = []
     # Kruskal: strongest links first
-    ordered = (
-        links.strongest_first() if isinstance(links, LinkTable) else sorted(links, key=_link_order)
-    )
-    for link in ordered:
-        if forest.union(link.a, link.b):
-            tree.append(link)
+    if isinstance(links, LinkTable):
+        tree = links.spanning_forest(forest)
+    else:
+        tree = [link for link in sorted(links, key=_link_order) if forest.union(link.a, link.b)]
     members: dict[int, list[int]] = defaultdict(list)
     for text_id in range(n):
         members[forest.find(text_id)].append(text_id)
