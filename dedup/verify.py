@@ -82,10 +82,10 @@ class Profile:
     """What the model's features need of one text: made once per text, not once per pair, and
     each part on first use (most pairs are settled by the cheap features: ``verify``)."""
 
-    __slots__ = ("_bigrams", "_facts", "_rarity", "_text", "joined", "words")
+    __slots__ = ("_bigrams", "_facts", "_rarity", "joined", "text", "words")
 
     def __init__(self, text: Text, rarity: Rarity) -> None:
-        self._text, self._rarity = text, rarity
+        self.text, self._rarity = text, rarity
         self.words = tuple(sorted(text.words))
         self.joined = " ".join(text.words)
         self._bigrams: tuple[tuple[str, str], ...] | None = None
@@ -95,15 +95,15 @@ class Profile:
     def bigrams(self) -> tuple[tuple[str, str], ...]:
         """The word pairs, sorted."""
         if self._bigrams is None:
-            self._bigrams = tuple(sorted(pairwise(self._text.words)))
+            self._bigrams = tuple(sorted(pairwise(self.text.words)))
         return self._bigrams
 
     @property
     def facts(self) -> _Facts:
         """The content words, those holding a digit, and their rarity."""
         if self._facts is None:
-            content = frozenset(self._text.content)
-            numbers = _numbers(self._text.content, self.joined)
+            content = frozenset(self.text.content)
+            numbers = _numbers(self.text.content, self.joined)
             self._facts = _Facts(content, numbers, self._rarity.total(content))
         return self._facts
 
@@ -115,16 +115,16 @@ class Profiles:
 
     def __init__(self, rarity: Rarity) -> None:
         self.rarity = rarity
-        self.recent: dict[int, tuple[Text, Profile]] = {}  # by id(), least recently used first
+        self.recent: dict[int, Profile] = {}  # by id() of the text, least recently used first
 
     def of(self, text: Text) -> Profile:
         found = self.recent.pop(id(text), None)
-        if found is None or found[0] is not text:
-            found = (text, Profile(text, self.rarity))
+        if found is None or found.text is not text:
+            found = Profile(text, self.rarity)
         self.recent[id(text)] = found
         if len(self.recent) > 2:
             del self.recent[next(iter(self.recent))]
-        return found[1]
+        return found
 
 
 def reworded_features(a: Text, b: Text, common: int, rarity: Rarity) -> tuple[float, ...]:
