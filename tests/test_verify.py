@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Hashable, Iterable
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -188,7 +189,7 @@ def test_profiles_of_another_rarity_table_are_not_used() -> None:
     assert verify(a, b, Config(reworded_probability=0.0), own, stale) == high
 
 
-MODEL_ONLY = {"near_threshold": 1.0, "contained_threshold": 1.0}  # most pairs go to the model
+MODEL_ONLY = Config(near_threshold=1.0, contained_threshold=1.0)  # most pairs go to the model
 
 
 @settings(max_examples=300)
@@ -200,7 +201,7 @@ def test_pairs_settled_by_the_bound_are_those_the_model_rejects(
     gives the link, and only the link, that the whole model gives."""
     ta, tb = text(0, " ".join(a)), text(1, " ".join(b))
     weights = table(ta, tb)
-    link = verify(ta, tb, Config(reworded_probability=threshold, **MODEL_ONLY), weights)
+    link = verify(ta, tb, replace(MODEL_ONLY, reworded_probability=threshold), weights)
     if link is not None and link.kind is not Kind.REWORDED:
         return  # decided before the model
     if not ta.content or not tb.content:
