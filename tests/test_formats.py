@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -474,6 +475,15 @@ def test_every_reader_gives_spans_inside_the_file_for_any_text(text: str, fmt: s
         assert 1 <= block.start_line <= block.end_line <= max(1, len(lines))
         if fmt != "jsonl":  # a record's paragraph text is its field, not the JSON line
             assert block.text == "\n".join(lines[block.start_line - 1 : block.end_line])
+
+
+@given(text=st.text(st.sampled_from("ab \n\r\u2028\x0c\x85")) | _MARKUP)
+def test_split_lines_cuts_at_cr_lf_cr_and_lf_only(text: str) -> None:
+    # LF-only text takes the str.split path: the same lines as the regular expression's
+    expected = re.split(r"\r\n|\r|\n", text)
+    if expected[-1] == "":
+        expected.pop()
+    assert split_lines(text) == expected
 
 
 @settings(max_examples=100)
