@@ -36,7 +36,8 @@ from dedup.changes import Changes, changed_lines, only_changed
 from dedup.cluster import Group, LinkTable, clusters_of_groups, groups
 from dedup.config import Config
 from dedup.errors import ConfigError
-from dedup.ignore import read_markers
+from dedup.formats.lines import split_lines
+from dedup.ignore import NOTHING, Suppression, read_markers
 from dedup.models import (
     Block,
     Cluster,
@@ -121,15 +122,23 @@ class FileBlocks:
 Job = tuple[SourceFile, int, str, str | None, bool]
 
 
+def _read_marked(job: Job) -> tuple[Document | Skipped | FileError, Warning_ | None, Suppression]:
+    """Read and decode one file, its ignore-marker lines blanked, and what the markers suppress."""
+    source, max_bytes, _, encoding, binary_as_text = job
+    outcome, warning = read_document(source, max_bytes, encoding, binary_as_text)
+    if not isinstance(outcome, Document):
+        return outcome, warning, NOTHING
+    document, marked = read_markers(outcome)
+    return document, warning, marked
+
+
 def _read_blocks(job: Job) -> FileBlocks:
     """Read, decode and split one file (a pure function of the file)."""
-    source, max_bytes, text_field, encoding, binary_as_text = job
-    outcome, warning = read_document(source, max_bytes, encoding, binary_as_text)
+    outcome, warning, marked = _read_marked(job)
     warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
     if not isinstance(outcome, Document):
         return FileBlocks(outcome, warnings)
-    outcome, marked = read_markers(outcome)
-    split = split_document(outcome, text_field)
+    split = split_document(outcome, job[2])
     problems = (*marked.problems, *split.problems)
     warnings += tuple(Warning_(outcome.path, problem) for problem in problems)
     kept, suppressed = marked.split(split.blocks)
@@ -161,16 +170,6 @@ def normalise_block(block: Block) -> Piece:
 
 def _process(job: Job) -> FileResult:
     return process_file(*job)
-
-
-def _block_texts(job: Job) -> tuple[str, ...] | str:
-    """The texts of the blocks a file keeps, or why it cannot be read now."""
-    read = _read_blocks(job)
-    if isinstance(read.outcome, Skipped):
-        return read.outcome.reason
-    if isinstance(read.outcome, FileError):
-        return read.outcome.message
-    return tuple(block.text for block in read.kept)
 
 
 def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
@@ -228,7 +227,7 @@ class Sources:
     of its memory): only the clustered paragraphs' are read again, after matching."""
 
     files: dict[str, SourceFile]  # by display path: the files scanned
-    blocks: array[int]  # per paragraph: its place among the blocks its file keeps
+    blocks: array[int]  # per paragraph: its place among the blocks its file keeps (JSON Lines)
     hashes: array[int]  # per paragraph: ``hash()`` of its text (this process): was it edited?
 
 
@@ -630,15 +629,14 @@ def _read_again(
     changed: list[FileError] = []
     # In this process: workers forked now would inherit the whole scan (and Python's garbage
     # collector soon makes them copy what they inherit).
-    again = map(_block_texts, _jobs([sources.files[p] for p in paths], config))
-    for path, read in zip(paths, again, strict=True):
-        problem = read if isinstance(read, str) else _edited(wanted[path], read, sources)
-        if problem is not None or isinstance(read, str):
-            message = f"changed while it was scanned ({problem}); its repeats are left out"
+    jobs = _jobs([sources.files[p] for p in paths], config)
+    for path, job in zip(paths, jobs, strict=True):
+        read = _texts_again(job, wanted[path], sources)
+        if isinstance(read, str):
+            message = f"changed while it was scanned ({read}); its repeats are left out"
             changed.append(FileError(path, message + ": scan again"))
             continue
-        for paragraph in wanted[path]:
-            text = read[sources.blocks[paragraph.id]]
+        for paragraph, text in zip(wanted[path], read, strict=True):
             texts[paragraph.id] = shared.text(text)
     gone = {error.path for error in changed}
     kept = [
@@ -652,12 +650,43 @@ def _read_again(
     return kept, changed
 
 
-def _edited(paragraphs: list[Paragraph], read: tuple[str, ...], sources: Sources) -> str | None:
-    """Why the blocks read again are not those of the scan, if they are not."""
-    for paragraph in paragraphs:
-        block = sources.blocks[paragraph.id]
-        if block >= len(read) or hash(read[block]) != sources.hashes[paragraph.id]:
-            return f"line {paragraph.start_line} is not the paragraph it was"
+def _texts_again(job: Job, paragraphs: list[Paragraph], sources: Sources) -> list[str] | str:
+    """The texts of ``paragraphs``, all of the file of ``job``, read again; or why they cannot be
+    (the file is gone, unreadable, or a paragraph is no longer the one scanned)."""
+    outcome, _, marked = _read_marked(job)
+    if isinstance(outcome, Skipped):
+        return outcome.reason
+    if isinstance(outcome, FileError):
+        return outcome.message
+    texts: list[str | None]
+    if outcome.format != "jsonl":
+        # A block of every other format is its lines joined by LF (a property test in
+        # test_formats): the file need not be split again.
+        lines = split_lines(outcome.text)
+        texts = ["\n".join(lines[p.start_line - 1 : p.end_line]) for p in paragraphs]
+    else:  # a record's paragraph is its text field: split again, found by its place
+        kept = marked.split(split_document(outcome, job[2]).blocks)[0]
+        texts = [_block_text(kept, sources.blocks[p.id], p.start_line) for p in paragraphs]
+    edited = _first_edited(paragraphs, texts, sources)
+    if edited is not None:
+        return f"line {edited.start_line} is not the paragraph it was"
+    return [text for text in texts if text is not None]
+
+
+def _block_text(blocks: Sequence[Block], number: int, line: int) -> str | None:
+    """The text of the ``number``-th block, if there is one and it starts on ``line``."""
+    if number < len(blocks) and blocks[number].start_line == line:
+        return blocks[number].text
+    return None
+
+
+def _first_edited(
+    paragraphs: list[Paragraph], texts: Sequence[str | None], sources: Sources
+) -> Paragraph | None:
+    """The first paragraph whose text read again is not the one scanned (by its hash)."""
+    for paragraph, text in zip(paragraphs, texts, strict=True):
+        if text is None or hash(text) != sources.hashes[paragraph.id]:
+            return paragraph
     return None
 
 

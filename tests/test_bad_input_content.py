@@ -6,6 +6,7 @@ Each test is named after its row. Files are generated at test time; nothing bina
 from __future__ import annotations
 
 import codecs
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -327,16 +328,24 @@ def test_b16_a_file_that_changes_during_the_scan_warns(
 THIRD = "Members of the board will vote on the proposal next month, after the public hearing."
 
 
-@pytest.mark.parametrize("edit", ["reworded", "shortened", "deleted"])
+def _as(suffix: str, *paragraphs: str) -> str:
+    """A file of ``paragraphs``: blank-line separated text, or one JSON Lines record each."""
+    if suffix == "jsonl":
+        return "".join(json.dumps({"text": p}) + "\n" for p in paragraphs)
+    return "\n\n".join(paragraphs) + "\n"
+
+
+@pytest.mark.parametrize("suffix", ["txt", "jsonl"])
+@pytest.mark.parametrize("edit", ["reworded", "shortened", "moved", "deleted"])
 def test_b16_a_file_edited_before_its_text_is_read_again_is_an_error(
-    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, edit: str
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, edit: str, suffix: str
 ) -> None:
     """A scan keeps no paragraph text: the clustered ones are read again for the report. A file
-    edited in between must not show text that was never matched."""
+    edited in between must not show text that was never matched, nor at lines it has left."""
     write(
         tmp_path,
         {
-            "a.txt": f"{OTHER}\n\n{PROSE}\n",
+            f"a.{suffix}": _as(suffix, OTHER, PROSE),
             "b.txt": f"{PROSE}\n",
             "c.txt": f"{OTHER}\n",
             "d.txt": f"{THIRD}\n",
@@ -346,21 +355,24 @@ def test_b16_a_file_edited_before_its_text_is_read_again_is_an_error(
     import dedup.pipeline
 
     real_verified = dedup.pipeline._verified
+    edited = {
+        "reworded": _as(suffix, OTHER, PROSE.upper()),
+        "shortened": _as(suffix, OTHER),
+        "moved": "\n" + _as(suffix, OTHER, PROSE),  # the same paragraphs a line lower
+    }
 
     def edit_then_verify(*args: Any, **kwargs: Any) -> Any:
-        if edit == "reworded":
-            (tmp_path / "a.txt").write_text(f"{OTHER}\n\n{PROSE.upper()}\n")
-        elif edit == "shortened":
-            (tmp_path / "a.txt").write_text(f"{OTHER}\n")
+        if edit in edited:
+            (tmp_path / f"a.{suffix}").write_text(edited[edit])
         else:
-            (tmp_path / "a.txt").unlink()
+            (tmp_path / f"a.{suffix}").unlink()
         return real_verified(*args, **kwargs)
 
     monkeypatch.setattr(dedup.pipeline, "_verified", edit_then_verify)
     run = cli(".", "--format", "json")
     data = run.json()
     assert run.code == 2  # an incomplete scan never passes as clean
-    assert [e["path"] for e in data["errors"]] == ["a.txt"]
+    assert [e["path"] for e in data["errors"]] == [f"a.{suffix}"]
     assert "changed while it was scanned" in data["errors"][0]["message"]
     assert "scan again" in data["errors"][0]["message"]
     # the repeats with a copy in a.txt are left out; the others are reported
