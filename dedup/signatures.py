@@ -24,7 +24,10 @@ I64 = npt.NDArray[np.int64]
 SCHEME = "affine32"
 _MIX = np.uint32(0x9E3779B1)  # odd: multiplying by it is a bijection modulo 2**32
 _EMPTY_SET = "every shingle set must be non-empty; leave short paragraphs out"
-_CHUNK = 1 << 14  # shingles per block of the permutation product (bounds memory)
+# Shingles per block of the permutation product: 512 KiB of products at 128 permutations, which
+# stay in a core's L2 cache between the multiply, the add and the minimum (signatures at 300k:
+# 1.24 s of CPU against 1.54 s with 1 << 14; README "Performance").
+_CHUNK = 1 << 10
 # Texts shingled at a time: their k-grams are hashed and sorted as a few arrays (some 10 MB at
 # 4,096 texts; all at once, every word of a 300k-paragraph scan was in one list and one array).
 _TEXT_BATCH = 1 << 12
@@ -136,20 +139,18 @@ def _signatures(hashes: U32, lengths: I64, num_perm: int, seed: int) -> U32:
         return out
     a, b = permutations(num_perm, seed)
     mixed = _fmix32(hashes)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    ends = np.cumsum(lengths)
     buffer = np.empty((max(_CHUNK, int(lengths.max())), num_perm), dtype=np.uint32)
-    # Process whole sets in chunks of about _CHUNK shingles, so memory stays bounded.
-    row = 0
+    # Whole sets a chunk of about _CHUNK shingles at a time: the products stay in the cache.
+    row, begin = 0, 0
     while row < lengths.shape[0]:
-        stop = row + 1
-        begin = int(starts[row])
-        while stop < lengths.shape[0] and starts[stop] + lengths[stop] - begin <= _CHUNK:
-            stop += 1
-        end = int(starts[stop - 1] + lengths[stop - 1])
+        stop = max(row + 1, int(np.searchsorted(ends, begin + _CHUNK, side="right")))
+        end = int(ends[stop - 1])
         products = np.multiply(mixed[begin:end, None], a[None, :], out=buffer[: end - begin])
         products += b[None, :]
-        out[row:stop] = np.minimum.reduceat(products, starts[row:stop] - begin, axis=0)
-        row = stop
+        starts = np.concatenate(([0], ends[row : stop - 1] - begin))
+        out[row:stop] = np.minimum.reduceat(products, starts, axis=0)
+        row, begin = stop, end
     return out
 
 

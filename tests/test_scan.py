@@ -171,7 +171,8 @@ def test_signatures_equal_datasketch() -> None:
     rng = np.random.default_rng(7)
     sets = [
         np.unique(rng.integers(0, 2**32, size=int(n), dtype=np.uint64).astype(np.uint32))
-        for n in rng.integers(1, 400, 300)
+        # sizes around and over the chunk of products (1,024 shingles) too
+        for n in (*rng.integers(1, 400, 300), 1023, 1024, 1025, 2, 3000, 5)
     ]
     rows = signatures(sets, 128, 1)
     for shingles, row in zip(sets, rows, strict=True):
