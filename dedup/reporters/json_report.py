@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -105,16 +106,23 @@ _STRING = json.encoder.encode_basestring_ascii
 def _member_line(m: Member) -> str:
     """``_FLAT.encode(_member(m))``, written directly (a test holds the two equal): the report
     of a large scan has hundreds of thousands of members, and this takes a quarter of the time."""
-    raw = raw_path(m.path)
     return "".join(
         (
             f'{{"end_line": {m.end_line}, ',
             "" if m.new is None else f'"new": {"true" if m.new else "false"}, ',
-            f'"path": {_STRING(clean(m.path))}, ',
-            "" if raw is None else f'"path_bytes": {_STRING(raw)}, ',
+            _path_part(m.path),
             "" if m.record is None else f'"record": {m.record}, ',
             f'"start_line": {m.start_line}, "text": {_STRING(clean(m.text))}}}',
         )
+    )
+
+
+@lru_cache(maxsize=1 << 14)
+def _path_part(path: str) -> str:
+    """A member line's ``path`` and ``path_bytes`` fields: made once per file, not per member."""
+    raw = raw_path(path)
+    return f'"path": {_STRING(clean(path))}, ' + (
+        "" if raw is None else f'"path_bytes": {_STRING(raw)}, '
     )
 
 
