@@ -107,16 +107,6 @@ class FileResult:
     ignored: int = 0  # paragraphs under an ignore marker
 
 
-@dataclass(frozen=True, slots=True)
-class FileBlocks:
-    """One file read and cut into blocks: those scanned, and those under an ignore marker."""
-
-    outcome: Document | Skipped | FileError
-    warnings: tuple[Warning_, ...]
-    kept: tuple[Block, ...] = ()
-    suppressed: tuple[Block, ...] = ()
-
-
 # What the per-file stage needs: the file, the size cap, the JSON Lines text field, the
 # encoding and whether binary files are read as text.
 Job = tuple[SourceFile, int, str, str | None, bool]
@@ -132,20 +122,6 @@ def _read_marked(job: Job) -> tuple[Document | Skipped | FileError, Warning_ | N
     return document, warning, marked
 
 
-def _read_blocks(job: Job) -> FileBlocks:
-    """Read, decode and split one file (a pure function of the file)."""
-    outcome, warning, marked = _read_marked(job)
-    warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
-    if not isinstance(outcome, Document):
-        return FileBlocks(outcome, warnings)
-    split = split_document(outcome, job[2])
-    problems = (*marked.problems, *split.problems)
-    warnings += tuple(Warning_(outcome.path, problem) for problem in problems)
-    kept, suppressed = marked.split(split.blocks)
-    document = Document(outcome.path, "", outcome.format)
-    return FileBlocks(document, warnings, tuple(kept), tuple(suppressed))
-
-
 def process_file(
     source: SourceFile,
     max_bytes: int,
@@ -154,10 +130,19 @@ def process_file(
     binary_as_text: bool = False,
 ) -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
-    read = _read_blocks((source, max_bytes, text_field, encoding, binary_as_text))
-    pieces = tuple(normalise_block(block) for block in read.kept)
-    ignored = sum(bool(words(block.prose)) for block in read.suppressed)
-    return FileResult(read.outcome, read.warnings, pieces, ignored)
+    outcome, warning, marked = _read_marked(
+        (source, max_bytes, text_field, encoding, binary_as_text)
+    )
+    warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
+    if not isinstance(outcome, Document):
+        return FileResult(outcome, warnings, ())
+    split = split_document(outcome, text_field)
+    problems = (*marked.problems, *split.problems)
+    warnings += tuple(Warning_(outcome.path, problem) for problem in problems)
+    kept, suppressed = marked.split(split.blocks)
+    pieces = tuple(normalise_block(block) for block in kept)
+    ignored = sum(bool(words(block.prose)) for block in suppressed)
+    return FileResult(Document(outcome.path, "", outcome.format), warnings, pieces, ignored)
 
 
 def normalise_block(block: Block) -> Piece:
