@@ -1,11 +1,13 @@
 """MinHash signatures for a batch of token sequences, computed as one array operation.
 
 The permutations are datasketch's own (``MinHash(num_perm, seed).permutations``, scheme
-``affine32``) and the arithmetic is that of ``MinHash.update_batch``: the input hash is mixed by
-the MurmurHash3 finalizer, then ``a * h + b`` modulo 2**32, then the minimum per permutation.
-A differential test checks that every signature equals the one datasketch computes for the same
-shingle hashes. Shingle hashes come from CRC-32 of each word, combined per shingle, so they are
-the same in every process and on every machine (Python's ``hash`` is not).
+``affine32``, drawn the same way from numpy's ``RandomState(seed)``) and the arithmetic is that of
+``MinHash.update_batch``: the input hash is mixed by the MurmurHash3 finalizer, then
+``a * h + b`` modulo 2**32, then the minimum per permutation. Differential tests check that the
+permutations and every signature equal datasketch's for the same shingle hashes; datasketch
+itself is imported only to wrap a signature for its index (tests and benchmarks). Shingle hashes
+come from CRC-32 of each word, combined per shingle, so they are the same in every process and
+on every machine (Python's ``hash`` is not).
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import zlib
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHash
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
@@ -110,9 +115,12 @@ def _batch_shingles(texts: Sequence[Sequence[str]], k: int) -> tuple[U32, I64]:
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
-    """datasketch's permutation parameters ``(a, b)`` for ``num_perm`` and ``seed``."""
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    """datasketch's permutation parameters ``(a, b)`` for ``num_perm`` and ``seed``: odd
+    multipliers ``a``, then offsets ``b``, each drawn as one array from ``RandomState(seed)``."""
+    draw = np.random.RandomState(seed)
+    a = draw.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(h: U32) -> U32:
@@ -156,4 +164,6 @@ def _signatures(hashes: U32, lengths: I64, num_perm: int, seed: int) -> U32:
 
 def lean_minhash(signature: U32, seed: int) -> LeanMinHash:
     """Wrap one signature row for datasketch's ``MinHashLSH``."""
+    from datasketch import LeanMinHash  # for the reference index only
+
     return LeanMinHash(seed=seed, hashvalues=signature, scheme=SCHEME)

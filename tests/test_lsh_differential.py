@@ -20,6 +20,7 @@ import dedup.candidates
 from benchmarks import mutate, realtext
 from dedup.candidates import (
     MAX_LSH_BUCKET,
+    RECALL_WEIGHTS,
     _runs,
     bands_and_rows,
     datasketch_pairs,
@@ -147,3 +148,52 @@ def test_runs_are_the_equal_rows_in_row_order(
     assert len(_run_sets(order, new_run)) == 27
     if mix == 0:  # sorted again by every column: the rows differ in more than the last value
         assert np.array_equal(order, reference)
+
+
+def datasketch_layout(threshold: float, num_perm: int) -> tuple[int, int] | None:
+    """datasketch's own (bands, rows), or ``None`` where it refuses every layout."""
+    try:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
+    except ValueError:
+        return None
+    return int(lsh.b), int(lsh.r)
+
+
+def our_layout(threshold: float, num_perm: int) -> tuple[int, int] | None:
+    bands_and_rows.cache_clear()
+    try:
+        return bands_and_rows(threshold, num_perm)
+    except ValueError:
+        return None
+
+
+# The default num_perm over every threshold a setting may take (0.00 to 0.90) and past it, where
+# datasketch refuses; other sizes more coarsely (datasketch's scipy integration is the slow part).
+LAYOUT_CASES = [(t / 100, 128) for t in range(0, 101)] + [
+    (t / 100, n) for n in (2, 16, 64, 256) for t in range(0, 101, 7)
+]
+
+
+def test_bands_and_rows_are_datasketch_s_choice() -> None:
+    """Computed without datasketch (and the scipy it imports), the layout must be its choice."""
+    ours = [our_layout(t, n) for t, n in LAYOUT_CASES]
+    assert ours == [datasketch_layout(t, n) for t, n in LAYOUT_CASES]
+    assert None in ours  # the refusals were reached too
+
+
+def test_a_near_tie_is_left_to_datasketch(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[float, int]] = []
+    original = dedup.candidates._datasketch_bands_and_rows
+
+    def spy(threshold: float, num_perm: int) -> tuple[int, int]:
+        asked.append((threshold, num_perm))
+        return original(threshold, num_perm)
+
+    monkeypatch.setattr(dedup.candidates, "_datasketch_bands_and_rows", spy)
+    monkeypatch.setattr(dedup.candidates, "_TIE", 1.0)  # every pair of layouts "ties"
+    assert our_layout(0.3, 128) == datasketch_layout(0.3, 128)
+    assert asked == [(0.3, 128)]
+    monkeypatch.setattr(dedup.candidates, "_TIE", 1e-10)
+    assert our_layout(0.3, 128) == datasketch_layout(0.3, 128)
+    assert asked == [(0.3, 128)]  # no tie at the default: datasketch is not asked
+    bands_and_rows.cache_clear()

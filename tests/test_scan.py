@@ -26,7 +26,13 @@ from dedup.formats import plain
 from dedup.pipeline import scan
 from dedup.reader import decode
 from dedup.reporters.json_report import render_json, schema
-from dedup.signatures import shingle_hashes, signatures, text_signatures, word_hashes
+from dedup.signatures import (
+    permutations,
+    shingle_hashes,
+    signatures,
+    text_signatures,
+    word_hashes,
+)
 from dedup.stable_hash import stable_hash
 
 REPO = Path(__file__).resolve().parent.parent
@@ -179,6 +185,30 @@ def test_signatures_equal_datasketch() -> None:
         sketch = MinHash(num_perm=128, seed=1, hashfunc=lambda x: x, scheme="affine32")
         sketch.update_batch([int(v) for v in shingles])
         assert np.array_equal(sketch.hashvalues, row)
+
+
+@pytest.mark.parametrize("num_perm", [16, 128, 1024])
+@pytest.mark.parametrize("seed", [0, 1, 2**32 - 1])
+def test_permutations_are_datasketch_s(num_perm: int, seed: int) -> None:
+    a, b = permutations(num_perm, seed)
+    theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert np.array_equal(a, theirs[0]) and np.array_equal(b, theirs[1])
+
+
+def test_a_scan_does_not_import_datasketch() -> None:
+    """datasketch imports scipy: a quarter of a second and some 50 MB in every run and worker.
+    A scan computes its permutations and LSH layout itself (the tests above hold them equal)."""
+    code = (
+        "import sys; from dedup.cli import main; from dedup.config import Config; "
+        "from dedup.pipeline import scan; scan([sys.argv[1]], Config()); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))"
+    )
+    samples = Path(__file__).parent.parent / "samples"
+    ran = subprocess.run(
+        [sys.executable, "-c", code, str(samples)], capture_output=True, text=True, check=True
+    )
+    assert ran.stdout == "[]\n"
 
 
 SURROGATE_TEXT = "caf\u00e9 \udcff"  # an undecodable byte is kept as a lone surrogate
