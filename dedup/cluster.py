@@ -70,6 +70,14 @@ class LinkTable:
             self.similarity.append(link.similarity)
             self.inner.append(-1 if link.inner is None else link.inner)
 
+    def merge(self, other: LinkTable) -> None:
+        """Append the links of ``other`` after these, in its order."""
+        self.a.extend(other.a)
+        self.b.extend(other.b)
+        self.inner.extend(other.inner)
+        self.rank.extend(other.rank)
+        self.similarity.extend(other.similarity)
+
     def __len__(self) -> int:
         return len(self.a)
 

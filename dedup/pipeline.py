@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dedup import verify_pool
 from dedup.allowlist import Example, allowlist_texts, allowlisted
 from dedup.baseline import Baseline, from_report, mark
 from dedup.baseline import load as load_baseline
@@ -43,7 +44,6 @@ from dedup.models import (
     Cluster,
     Document,
     FileError,
-    Link,
     Paragraph,
     Report,
     Skipped,
@@ -57,17 +57,15 @@ from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
 from dedup.signatures import U32, signatures, text_signatures
 from dedup.stable_hash import stable_hash
-from dedup.verify import Text, verify_pairs
+from dedup.verify import Text
 from dedup.walk import walk
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
 MIN_SENTENCE_WORDS = 8
 # Below this much input a process pool costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
-# Below this many candidate pairs, verifying in a process pool costs more than it saves.
-PARALLEL_MIN_PAIRS = 200_000
-# Candidate pairs verified per task (a list of millions of Python pairs would be gigabytes).
-VERIFY_BATCH = 1 << 15
+# Below this many candidate pairs, verification workers cost more than they save.
+PARALLEL_MIN_PAIRS = 100_000
 
 Progress = Callable[[int, int], None]
 
@@ -162,7 +160,7 @@ def _worker_count(config: Config, files: Sequence[SourceFile]) -> int:
         return config.jobs
     if sum(f.size for f in files) < PARALLEL_MIN_BYTES:
         return 1
-    return max(1, min(os.cpu_count() or 1, 8))
+    return _cores()
 
 
 def _jobs(files: Sequence[SourceFile], config: Config) -> list[Job]:
@@ -518,10 +516,6 @@ def _allowlisted(
     return found, pairs[~out.any(axis=1)], capped
 
 
-# What verification needs besides the pairs: the texts, the settings and the word weights.
-Verifier = tuple[Sequence[Text], Config, Rarity]
-
-
 class _Shared:
     """One copy of each word, word sequence and paragraph text, however many paragraphs repeat
     them.
@@ -551,48 +545,19 @@ class _Shared:
         return known, False
 
 
-def _verify_batch(verifier: Verifier, pairs: PairArray) -> list[Link]:
-    """The verified links of one batch of candidate pairs, in pair order."""
-    texts, config, weights = verifier
-    return list(verify_pairs(texts, pairs.tolist(), config, weights))
-
-
-# What a verification worker checks against: set once per worker by ``_start_verifier`` (with
-# the fork start method nothing is copied: the worker inherits the parent's memory).
-_VERIFIER: Verifier | None = None
-
-
-def _start_verifier(verifier: Verifier) -> None:
-    global _VERIFIER
-    _VERIFIER = verifier
-
-
-def _verify_in_worker(pairs: PairArray) -> list[Link]:
-    assert _VERIFIER is not None, "the pool initializer sets it"
-    return _verify_batch(_VERIFIER, pairs)
-
-
 def _verified(
     texts: Sequence[Text], pairs: PairArray, config: Config, weights: Rarity
 ) -> LinkTable:
-    """Verify every candidate pair, in pair order.
+    """Verify every candidate pair, in pair order. From ``PARALLEL_MIN_PAIRS`` pairs on, in
+    ``jobs`` processes (this one and ``jobs - 1`` workers; with 0, one per core, at most 8)."""
+    workers = config.jobs or _cores()
+    if pairs.shape[0] < PARALLEL_MIN_PAIRS:
+        workers = 1
+    return verify_pool.verified(texts, pairs, config, weights, workers)
 
-    A process pool only when ``jobs`` asks for workers: on our shared 2-core machines the pool
-    made the default scan slower (README "Performance"), so ``jobs=0`` verifies in-process.
-    """
-    verifier = (texts, config, weights)
-    batches = [pairs[i : i + VERIFY_BATCH] for i in range(0, pairs.shape[0], VERIFY_BATCH)]
-    links = LinkTable()
-    if config.jobs <= 1 or pairs.shape[0] < PARALLEL_MIN_PAIRS:
-        for batch in batches:
-            links.extend(_verify_batch(verifier, batch))
-        return links
-    with ProcessPoolExecutor(
-        max_workers=config.jobs, initializer=_start_verifier, initargs=(verifier,)
-    ) as pool:
-        for found in pool.map(_verify_in_worker, batches):
-            links.extend(found)
-    return links
+
+def _cores() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def _read_again(

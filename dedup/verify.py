@@ -233,7 +233,7 @@ def verify(
 
 
 def verify_pairs(
-    texts: Sequence[Text], pairs: Iterable[tuple[int, int]], config: Config, rarity: Rarity
+    texts: Sequence[Text], pairs: Iterable[Sequence[int]], config: Config, rarity: Rarity
 ) -> Iterator[Link]:
     """The links of ``verify`` for pairs of positions in ``texts``, in pair order."""
     profiles = Profiles(rarity)
