@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from dedup import pipeline, verify_pool
+from dedup import pipeline, verify_pool, workers
 from dedup.cluster import LinkTable
 from dedup.config import Config
 from dedup.reporters.json_report import render_json
@@ -70,47 +71,82 @@ def here_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return done
 
 
+def tasks_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the functions sent to workers."""
+    sent: list[str] = []
+    original = workers.Worker.send
+
+    def send(self: workers.Worker, task: workers.Task, *args: Any) -> int:
+        sent.append(task.__name__)
+        return original(self, task, *args)
+
+    monkeypatch.setattr(workers.Worker, "send", send)
+    return sent
+
+
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers from the first text and pair on, and many small batches, put back in order."""
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAIRS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_TEXTS", 0)
+    monkeypatch.setattr(verify_pool, "BATCH", 7)
+
+
 @pytest.mark.parametrize("jobs", [2, 3])
-def test_verification_workers_give_the_same_bytes(
+def test_workers_give_the_same_bytes(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: int
 ) -> None:
     root = corpus(tmp_path)
     serial = pipeline.scan([str(root)], Config(root=root, jobs=1))
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAIRS", 0)  # workers from the first pair on
-    monkeypatch.setattr(verify_pool, "BATCH", 7)  # many small batches, put back in order
+    small_batches(monkeypatch)
     here = here_counted(monkeypatch)
+    sent = tasks_sent(monkeypatch)
     shared = pipeline.scan([str(root)], Config(root=root, jobs=jobs))
     batches = -(-shared.stats.candidate_pairs // 7)
     assert batches > 4
     assert 0 < len(here) < batches  # the workers verified some batches, this process the rest
+    assert sent.count("rare_word_join") == 1  # the rare-word candidates were joined by a worker
+    assert sent.count("_start") == jobs - 1
     assert serial.stats.verified_pairs >= 40
     assert render_json(shared) == render_json(serial)
 
 
 @pytest.mark.parametrize("python", ["", "/bin/false"], ids=["no-python", "worker-dies"])
-def test_batches_a_worker_does_not_answer_are_verified_here(
+def test_what_a_worker_does_not_answer_is_done_here(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, python: str
 ) -> None:
     root = corpus(tmp_path)
     serial = pipeline.scan([str(root)], Config(root=root, jobs=1))
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAIRS", 0)
-    monkeypatch.setattr(verify_pool, "BATCH", 7)
+    small_batches(monkeypatch)
     monkeypatch.setattr(sys, "executable", python)
     here = here_counted(monkeypatch)
     alone = pipeline.scan([str(root)], Config(root=root, jobs=2))
     assert len(here) == -(-alone.stats.candidate_pairs // 7)  # every batch, here
-    assert render_json(alone) == render_json(serial)
+    assert render_json(alone) == render_json(serial)  # the rare-word join too
 
 
 def test_a_worker_does_not_import_the_scan() -> None:
     """A worker is a new interpreter: what it imports, it holds in memory of its own."""
-    code = "import sys, dedup.verify_pool; print('dedup.pipeline' in sys.modules)"
+    code = (
+        "import sys, dedup.workers, dedup.verify_pool, dedup.candidates; "
+        "print('dedup.pipeline' in sys.modules)"
+    )
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert ran.stdout == "False\n"
 
 
-def test_a_worker_ends_with_its_input() -> None:
-    ran = subprocess.run(
-        [sys.executable, "-m", "dedup.verify_pool"], input=b"", capture_output=True, check=True
+def test_a_worker_runs_its_tasks_in_turn_and_ends_with_its_input() -> None:
+    frames = b"".join(
+        len(frame).to_bytes(8, "little") + frame
+        for frame in (pickle.dumps((0, pow, (2, 5))), pickle.dumps((1, max, (3, 9, 4))))
     )
-    assert ran.stdout == b"" and ran.stderr == b""
+    ran = subprocess.run(
+        [sys.executable, "-m", "dedup.workers"], input=frames, capture_output=True, check=True
+    )
+    answers = []
+    out = ran.stdout
+    while out:
+        size = int.from_bytes(out[:8], "little")
+        answers.append(pickle.loads(out[8 : 8 + size]))
+        out = out[8 + size :]
+    assert answers == [(0, 32), (1, 9)]
+    assert ran.stderr == b""

@@ -1,0 +1,166 @@
+"""Lean worker processes: the second core's share of the candidates and of verification.
+
+A worker forked from the scan would count the scan's whole memory once more (each process's
+resident set holds the pages it shares with the scan), and one started by ``multiprocessing``
+imports the scan's main module again. So a worker is a new interpreter running this module
+(``python -m dedup.workers``), which imports only what its tasks need. A task is a module-level
+function and its arguments, pickled through the worker's standard input by a writer thread (so
+that the scan never waits on a full pipe); the worker answers through its standard output,
+read by a reader thread. Tasks run in the order they were sent. A worker that cannot start,
+or dies, answers nothing more: ``Worker.results`` says so, and the scan does that work itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+_HEADER = 8  # bytes of a frame's length, little-endian
+
+Task = Callable[..., Any]
+
+
+class Worker:
+    """One worker process and the two threads that write its tasks and read its answers."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdin is not None and process.stdout is not None
+        self.process = process
+        self.pending: set[int] = set()  # tasks sent, not answered
+        self.alive = True
+        self._sent = 0
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[tuple[int, Any] | None] = queue.SimpleQueue()
+        self._threads = (
+            threading.Thread(target=self._write, args=(process.stdin,), daemon=True),
+            threading.Thread(target=self._read, args=(process.stdout,), daemon=True),
+        )
+        for thread in self._threads:
+            thread.start()
+
+    @classmethod
+    def start(cls) -> Worker | None:
+        """A new worker, or ``None`` when none can start here."""
+        if not sys.executable:  # an embedded interpreter: no Python to run
+            return None
+        home = str(Path(__file__).resolve().parent.parent)  # where this package is imported from
+        paths = [home, *filter(None, [os.environ.get("PYTHONPATH")])]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+        try:
+            command = [sys.executable, "-m", "dedup.workers"]
+            pipe = subprocess.PIPE
+            return cls(subprocess.Popen(command, stdin=pipe, stdout=pipe, env=env))
+        except OSError:
+            return None
+
+    def send(self, task: Task, *args: Any) -> int:
+        """Queue ``task(*args)`` (``args`` are pickled now); its number, for ``results``."""
+        number = self._sent
+        self._sent += 1
+        self.pending.add(number)
+        self._outbox.put(pickle.dumps((number, task, args), protocol=5))
+        return number
+
+    def results(self, wait: bool) -> list[tuple[int, Any]]:
+        """The answers that came so far (with ``wait``: every pending one, or until the worker
+        is gone; ``alive`` then turns false and what is still ``pending`` will not come)."""
+        answers: list[tuple[int, Any]] = []
+        while self.pending and self.alive:
+            try:
+                answer = self._inbox.get(block=wait)
+            except queue.Empty:
+                break
+            if answer is None:
+                self.alive = False
+                break
+            self.pending.discard(answer[0])
+            answers.append(answer)
+        return answers
+
+    def stop(self) -> None:
+        self._outbox.put(None)  # closes its input: the worker ends
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def _write(self, stream: IO[bytes]) -> None:
+        with contextlib.suppress(OSError), stream:  # OSError: the worker is gone (the reader
+            while (frame := self._outbox.get()) is not None:  # says so)
+                _write_frame(stream, frame)
+
+    def _read(self, stream: IO[bytes]) -> None:
+        try:
+            while (frame := _read_frame(stream)) is not None:
+                self._inbox.put(pickle.loads(frame))
+        except (OSError, pickle.UnpicklingError, EOFError):
+            pass
+        self._inbox.put(None)
+
+
+class Workers:
+    """Up to ``count`` workers, started on first use and stopped on leaving the ``with``."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._started: list[Worker] | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for worker in self._started or ():
+            worker.stop()
+
+    def started(self) -> list[Worker]:
+        """The workers that could start (none when ``count`` is 0)."""
+        if self._started is None:
+            self._started = [w for w in (Worker.start() for _ in range(self.count)) if w]
+        return [w for w in self._started if w.alive]
+
+
+def _write_frame(stream: IO[bytes], frame: bytes) -> None:
+    stream.write(len(frame).to_bytes(_HEADER, "little"))
+    stream.write(frame)
+    stream.flush()
+
+
+def _read_frame(stream: IO[bytes]) -> bytes | None:
+    """One frame, or ``None`` at the end of the stream (or in a cut frame)."""
+    header = stream.read(_HEADER)
+    if len(header) < _HEADER:
+        return None
+    size = int.from_bytes(header, "little")
+    frame = stream.read(size)
+    return frame if len(frame) == size else None
+
+
+def serve(source: IO[bytes], sink: IO[bytes]) -> None:
+    """A worker's loop: each task run in turn, its result answered with its number."""
+    while (frame := _read_frame(source)) is not None:
+        task: tuple[int, Task, tuple[Any, ...]] = pickle.loads(frame)
+        number, function, args = task
+        _write_frame(sink, pickle.dumps((number, function(*args)), protocol=5))
+
+
+def _main() -> int:
+    try:
+        serve(sys.stdin.buffer, sys.stdout.buffer)
+    except (KeyboardInterrupt, BrokenPipeError):  # the scan was stopped: it reports that
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
