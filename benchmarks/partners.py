@@ -29,11 +29,12 @@ SETTINGS: list[tuple[int | None, int]] = [
 ]
 
 _CHILD = (
-    "import sys\n"
-    "import dedup.candidates\n"
+    "import functools, sys\n"
+    "import dedup.candidates, dedup.pipeline\n"
     "from dedup.cli import main\n"
     "dedup.candidates.RARE_MAX_POSTINGS = {cap}\n"
-    "dedup.candidates.RARE_MAX_PARTNERS = {partners} or 1 << 62\n"
+    "dedup.pipeline.rare_word_pairs = functools.partial(\n"
+    "    dedup.candidates.rare_word_pairs, max_partners={partners} or 1 << 62)\n"
     "sys.argv = ['dedup', *sys.argv[1:]]\n"
     "main()\n"
 )

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup import candidates, verify_pool
+from dedup import verify_pool
 from dedup.allowlist import Example, allowlist_texts, allowlisted
 from dedup.baseline import Baseline, from_report, mark
 from dedup.baseline import load as load_baseline
@@ -29,8 +29,7 @@ from dedup.candidates import (
     Capped,
     PairArray,
     capped_lsh_pairs,
-    rare_word_entries,
-    rare_word_join,
+    rare_word_pairs,
     shared_sentence_pairs,
     union_pairs,
 )
@@ -68,8 +67,6 @@ MIN_SENTENCE_WORDS = 8
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 # Below this many candidate pairs, verification workers cost more than they save.
 PARALLEL_MIN_PAIRS = 100_000
-# Below this many distinct texts, joining the rare words in a worker costs more than it saves.
-PARALLEL_MIN_TEXTS = 20_000
 
 Progress = Callable[[int, int], None]
 
@@ -287,15 +284,12 @@ def _scan(
         long_warning(occurrences[t.id][0], config) for t in texts if too_long(t, config)
     ]
     weights = rarity(t.content for t in texts)
-    with Workers((config.jobs or _cores()) - 1) as workers:  # started when a stage needs them
-        allowed, pairs, capped = _allowlisted(
-            texts, text_sentences, before.allow, config, weights, workers
-        )
-        allowlisted = sum(len(occurrences[t]) for t in allowed)
-        for text_id in allowed:
-            occurrences[text_id] = []
-        links = _verified(texts, pairs, config, weights, workers)
+    allowed, pairs, capped = _allowlisted(texts, text_sentences, before.allow, config, weights)
     extra = (*long_warnings, *((_capped_warning(capped, occurrences),) if capped.buckets else ()))
+    allowlisted = sum(len(occurrences[t]) for t in allowed)
+    for text_id in allowed:
+        occurrences[text_id] = []
+    links = _verified(texts, pairs, config, weights)
     counts = (len(texts), len(pairs), len(links))
     del texts, text_sentences, pairs, weights  # not needed from here on: free them for the clusters
     found_groups = groups([len(o) for o in occurrences], links)
@@ -503,7 +497,6 @@ def _allowlisted(
     examples: list[Example],
     config: Config,
     weights: Rarity,
-    workers: Workers,
 ) -> tuple[frozenset[int], PairArray, Capped]:
     """The texts matching the allowlist, the candidate pairs among the other texts, and the
     candidate buckets paired as stars.
@@ -515,7 +508,7 @@ def _allowlisted(
     allow = allowlist_texts(examples, n)
     both = [*texts, *allow.texts]
     pairs, capped = _candidates(
-        both, [*text_sentences, *([()] * len(allow.texts))], config, weights, workers
+        both, [*text_sentences, *([()] * len(allow.texts))], config, weights
     )
     if not allow.texts:
         return frozenset(), pairs, capped
@@ -554,12 +547,13 @@ class _Shared:
 
 
 def _verified(
-    texts: Sequence[Text], pairs: PairArray, config: Config, weights: Rarity, workers: Workers
+    texts: Sequence[Text], pairs: PairArray, config: Config, weights: Rarity
 ) -> LinkTable:
-    """Verify every candidate pair, in pair order; from ``PARALLEL_MIN_PAIRS`` pairs on, the
-    ``workers`` help (``jobs - 1`` of them; with 0, one per core but this one, at most 7)."""
-    helping = workers if pairs.shape[0] >= PARALLEL_MIN_PAIRS else Workers(0)
-    return verify_pool.verified(texts, pairs, config, weights, helping)
+    """Verify every candidate pair, in pair order; from ``PARALLEL_MIN_PAIRS`` pairs on, with
+    ``jobs - 1`` workers helping (with 0, one per core but this one, at most 7)."""
+    helpers = (config.jobs or _cores()) - 1 if pairs.shape[0] >= PARALLEL_MIN_PAIRS else 0
+    with Workers(helpers) as workers:
+        return verify_pool.verified(texts, pairs, config, weights, workers)
 
 
 def _cores() -> int:
@@ -673,7 +667,6 @@ def _candidates(
     text_sentences: Sequence[tuple[int, ...]],
     config: Config,
     weights: Rarity,
-    workers: Workers,
 ) -> tuple[PairArray, Capped]:
     # Short texts are matched exactly only: with a handful of words one changed word is a
     # different text, and fewer words than the shingle size would give an empty shingle set.
@@ -682,7 +675,6 @@ def _candidates(
     if any(too_long(t, config) for t in texts):
         kept = [i for i, t in enumerate(texts) if not too_long(t, config)]
         texts, text_sentences = [texts[i] for i in kept], [text_sentences[i] for i in kept]
-    reworded = _RewordedCandidates(texts, fuzzy_min, weights, workers) if config.reworded else None
     lexical = [t for t in texts if len(t.words) >= fuzzy_min]
     lexical_pairs, lsh_capped = _lsh_pairs(
         [t.id for t in lexical],
@@ -691,12 +683,14 @@ def _candidates(
         ),
         config.lsh_threshold,
     )
+    reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
+    if config.reworded:
+        reworded_pairs = _reworded_candidates(texts, fuzzy_min, weights)
     sentence_pairs, sentence_capped = shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
         if len(t.words) >= fuzzy_min
     )
-    reworded_pairs = reworded.pairs() if reworded is not None else np.empty((0, 2), np.int64)
     pairs = union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
     return pairs, lsh_capped.plus(sentence_capped)
 
@@ -706,31 +700,12 @@ def _candidates(
 REWORDED_MIN_SHARED = 0.25
 
 
-class _RewordedCandidates:
-    """The rare-word candidates: the texts' entries made here, joined by a worker (from
-    ``PARALLEL_MIN_TEXTS`` texts on) while this process makes the other candidates."""
-
-    def __init__(
-        self, texts: Sequence[Text], fuzzy_min: int, weights: Rarity, workers: Workers
-    ) -> None:
-        self.entries = rare_word_entries(
-            ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content),
-            weights,
-        )
-        # read at each scan, not bound at import: benchmarks/partners.py sets other caps
-        self.join = (self.entries, REWORDED_MIN_SHARED, candidates.RARE_MAX_PARTNERS)
-        helpers = workers.started()[:1] if len(texts) >= PARALLEL_MIN_TEXTS else []
-        self.worker = helpers[0] if helpers else None
-        if self.worker is not None:
-            self.worker.send(rare_word_join, *self.join)
-
-    def pairs(self) -> PairArray:
-        """The pairs (joined here if the worker died before it answered)."""
-        if self.worker is not None:
-            for _, pairs in self.worker.results(wait=True):
-                found: PairArray = pairs
-                return found
-        return rare_word_join(*self.join)
+def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity) -> PairArray:
+    return rare_word_pairs(
+        ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content),
+        weights,
+        REWORDED_MIN_SHARED,
+    )
 
 
 def _lsh(

@@ -85,9 +85,8 @@ def tasks_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers from the first text and pair on, and many small batches, put back in order."""
+    """Workers from the first pair on, and many small batches, put back in order."""
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAIRS", 0)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_TEXTS", 0)
     monkeypatch.setattr(verify_pool, "BATCH", 7)
 
 
@@ -104,8 +103,8 @@ def test_workers_give_the_same_bytes(
     batches = -(-shared.stats.candidate_pairs // 7)
     assert batches > 4
     assert 0 < len(here) < batches  # the workers verified some batches, this process the rest
-    assert sent.count("rare_word_join") == 1  # the rare-word candidates were joined by a worker
-    assert sent.count("_start") == jobs - 1
+    assert sent.count("_start") == jobs - 1  # the settings, once per worker, then batches
+    assert set(sent) == {"_start", "_verify_sent"}
     assert serial.stats.verified_pairs >= 40
     assert render_json(shared) == render_json(serial)
 
@@ -121,7 +120,7 @@ def test_what_a_worker_does_not_answer_is_done_here(
     here = here_counted(monkeypatch)
     alone = pipeline.scan([str(root)], Config(root=root, jobs=2))
     assert len(here) == -(-alone.stats.candidate_pairs // 7)  # every batch, here
-    assert render_json(alone) == render_json(serial)  # the rare-word join too
+    assert render_json(alone) == render_json(serial)
 
 
 def test_a_worker_does_not_import_the_scan() -> None:
