@@ -1,4 +1,4 @@
-"""Lean worker processes: the second core's share of the candidates and of verification.
+"""Lean worker processes: the other cores' share of a scan's verification (``verify_pool``).
 
 A worker forked from the scan would count the scan's whole memory once more (each process's
 resident set holds the pages it shares with the scan), and one started by ``multiprocessing``
