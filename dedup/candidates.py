@@ -336,7 +336,7 @@ def rare_word_pairs(
     Of those, each text keeps its ``max_partners`` strongest partners (the most shared weight,
     then the smaller id), and a pair is returned when either of its texts keeps it. Weights are
     summed as integers (``quantized``), so a sum is the same in any order, here and in Spark.
-    Sorted, as an ``(n, 2)`` array. ``rare_word_join`` of ``rare_word_entries``.
+    Sorted, as an ``(n, 2)`` array.
 
     Args:
         texts: ``(text id, content words)`` for every text.
@@ -344,27 +344,11 @@ def rare_word_pairs(
         min_share: the shared weight needed, as a share of the lighter text's total weight.
         max_partners: how many partners each text keeps at most.
     """
-    return rare_word_join(rare_word_entries(texts, rarity), min_share, max_partners)
-
-
-@dataclass(frozen=True, slots=True)
-class RareEntries:
-    """What the rare-word join needs of the texts, as arrays: one entry per (text, rare word),
-    in text order (32-bit: the join's arrays are the largest of a scan, a few million entries),
-    and each text's whole weight. Small to send to another process."""
-
-    owners: I32  # the text of each entry
-    words: I32  # its rare word, as a number
-    ids: I64  # every text
-    masses: I64  # each text's summed quantized weight
-    word_weights: I64  # each rare word's quantized weight
-
-
-def rare_word_entries(texts: Iterable[tuple[int, Iterable[str]]], rarity: Rarity) -> RareEntries:
-    """The entries of ``texts`` (``(text id, content words)``) for ``rare_word_join``."""
     cap = rare_cap(rarity.texts)
     rare = [word for word, df in rarity.frequencies.items() if df <= cap]
     word_ids = dict(zip(rare, range(len(rare)), strict=True))
+    # One entry per (text, rare word), in text order: 32-bit, as the join's arrays are the
+    # largest of a scan (a few million entries).
     owners = array("i")
     used = array("i")
     ids = array("q")
@@ -376,28 +360,16 @@ def rare_word_entries(texts: Iterable[tuple[int, Iterable[str]]], rarity: Rarity
         found = [i for i in map(word_ids.get, distinct) if i is not None]
         owners.extend(repeat(text_id, len(found)))
         used.extend(found)
-    return RareEntries(
-        np.frombuffer(owners, dtype=np.int32),
-        np.frombuffer(used, dtype=np.int32),
-        np.frombuffer(ids, dtype=np.int64),
-        np.frombuffer(masses, dtype=np.int64),
-        np.array([rarity.quanta[word] for word in rare], dtype=np.int64),
-    )
-
-
-def rare_word_join(
-    entries: RareEntries, min_share: float, max_partners: int = RARE_MAX_PARTNERS
-) -> PairArray:
-    """The pairs of ``rare_word_pairs``, from the texts' entries: numpy only (it runs in a
-    worker process while the scan makes the other candidates)."""
-    if not entries.owners.shape[0]:
+    if not owners:
         return np.empty((0, 2), dtype=np.int64)
-    size = int(entries.ids.max()) + 1
+    size = max(ids) + 1
     mass_of = np.zeros(size, dtype=np.int64)
-    mass_of[entries.ids] = entries.masses
-    postings = _Postings(entries.owners, entries.words)
+    mass_of[np.frombuffer(ids, dtype=np.int64)] = np.frombuffer(masses, dtype=np.int64)
+    word_weight = np.array([rarity.quanta[word] for word in rare], dtype=np.int64)
+    postings = _Postings(np.frombuffer(owners, dtype=np.int32), np.frombuffer(used, dtype=np.int32))
+    del owners, used
     best = _Strongest(max_partners)
-    for a, b, shared in postings.shared_weights(entries.word_weights, size):
+    for a, b, shared in postings.shared_weights(word_weight, size):
         enough = shared >= min_share * np.minimum(mass_of[a], mass_of[b])
         best.add(a[enough], b[enough], shared[enough])
     return best.pairs()
