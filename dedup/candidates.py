@@ -82,8 +82,8 @@ def bands_and_rows(threshold: float, num_perm: int) -> tuple[int, int]:
     threshold]``, and the false negative area, that of ``(1 - s**rows)**bands`` over
     ``[threshold, 1]``. Both integrands are polynomials of degree at most ``num_perm``, which
     Gauss-Legendre quadrature with ``num_perm // 2 + 1`` nodes integrates exactly; datasketch
-    integrates adaptively (scipy's ``quad``, to about 1e-8), so when the best two layouts are
-    closer than that, datasketch itself is asked.
+    integrates adaptively (scipy's ``quad``), so when the best two layouts are closer than
+    ``_TIE``, datasketch itself is asked.
     """
     bands, rows = _layouts(num_perm)
     nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
