@@ -21,7 +21,8 @@ from dedup.normalize import (
     sentences,
     words,
 )
-from dedup.pipeline import Piece, normalise_block
+from dedup.pipeline import Pieces, normalise_block
+from dedup.stable_hash import stable_hash
 
 
 @pytest.mark.parametrize(
@@ -128,12 +129,30 @@ def test_a_piece_joins_its_words_by_spaces_and_splits_them_back(text: str) -> No
     assert piece.words == sentence_words(text)[0]
 
 
-@given(_PROSE, st.one_of(st.none(), st.integers(0, 10**6)))
-def test_a_piece_comes_back_whole_from_a_worker(text: str, record: int | None) -> None:
-    """Pieces are pickled through their constructor (``Piece.__reduce__``): every field."""
-    piece = replace(normalise_block(Block(3, 7, text, text)), record=record)
-    back = pickle.loads(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))
-    assert back == piece and type(back) is Piece
+@given(
+    st.lists(st.tuples(_PROSE, st.one_of(st.none(), st.integers(0, 10**6))), max_size=5),
+    st.booleans(),
+)
+def test_pieces_come_back_whole_from_a_worker(
+    texts: list[tuple[str, int | None]], keep_text: bool
+) -> None:
+    """A worker sends a file's pieces as columns (``Pieces``): every field of every piece comes
+    back, and the texts or, when they are not kept, their ``stable_hash``."""
+    pieces = [
+        replace(normalise_block(Block(3 * i + 1, 3 * i + 2, text, text)), record=record)
+        for i, (text, record) in enumerate(texts)
+    ]
+    sent = Pieces.of(pieces, keep_text)
+    back = pickle.loads(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == sent
+    assert back.lines == tuple(n for p in pieces for n in (p.start_line, p.end_line))
+    assert back.joined == tuple(p.joined for p in pieces)
+    assert back.sentence_keys == tuple(p.sentence_keys for p in pieces)
+    assert back.records == tuple(p.record for p in pieces)
+    kept = tuple(text for text, _ in texts)
+    assert (back.texts, back.digests) == (
+        (kept, ()) if keep_text else ((), tuple(map(stable_hash, kept)))
+    )
 
 
 @given(st.lists(_PROSE.map(words), max_size=6))
