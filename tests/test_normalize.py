@@ -21,8 +21,7 @@ from dedup.normalize import (
     sentences,
     words,
 )
-from dedup.pipeline import Pieces, normalise_block
-from dedup.stable_hash import stable_hash
+from dedup.pipeline import Pieces, digest, normalise_block
 
 
 @pytest.mark.parametrize(
@@ -137,7 +136,7 @@ def test_pieces_come_back_whole_from_a_worker(
     texts: list[tuple[str, int | None]], keep_text: bool
 ) -> None:
     """A worker sends a file's pieces as columns (``Pieces``): every field of every piece comes
-    back, and the texts or, when they are not kept, their ``stable_hash``."""
+    back, and the texts or, when they are not kept, their ``digest``."""
     pieces = [
         replace(normalise_block(Block(3 * i + 1, 3 * i + 2, text, text)), record=record)
         for i, (text, record) in enumerate(texts)
@@ -151,7 +150,7 @@ def test_pieces_come_back_whole_from_a_worker(
     assert back.records == tuple(p.record for p in pieces)
     kept = tuple(text for text, _ in texts)
     assert (back.texts, back.digests) == (
-        (kept, ()) if keep_text else ((), tuple(map(stable_hash, kept)))
+        (kept, ()) if keep_text else ((), tuple(map(digest, kept)))
     )
 
 
