@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -144,6 +145,36 @@ _LIKELIEST = tuple(0.0 if w < 0 else 1.0 for w in reworded_model.WEIGHTS)
 _BOUND_MARGIN = 1e-9
 
 
+# The model's score (the logit of its probability) is linear in the features:
+# ``_OFFSET + sum(c * x for c, x in zip(_COEFFICIENTS, features))``.
+_COEFFICIENTS = tuple(
+    w / s for w, s in zip(reworded_model.WEIGHTS, reworded_model.SCALE, strict=True)
+)
+_OFFSET = reworded_model.BIAS - sum(
+    c * m for c, m in zip(_COEFFICIENTS, reworded_model.MEAN, strict=True)
+)
+# The score of the bound: the costly features' part is the same for every pair.
+_BOUND_OFFSET = _OFFSET + sum(_COEFFICIENTS[i] * _LIKELIEST[i] for i in (1, 6, 7))
+_C0, _, _C2, _C3, _C4, _C5, _, _ = _COEFFICIENTS
+
+
+def _bound_score(cheap: tuple[float, ...]) -> float:
+    """The score of ``paraphrase_probability(cheap)``, from the cheap features only."""
+    x0, _, x2, x3, x4, x5, _, _ = cheap
+    return _BOUND_OFFSET + _C0 * x0 + _C2 * x2 + _C3 * x3 + _C4 * x4 + _C5 * x5
+
+
+@lru_cache(maxsize=8)
+def _settled_below(probability: float) -> float:
+    """The bound's score under which a pair is settled: the logit of ``probability`` less
+    ``_BOUND_MARGIN`` (compared as scores, the bound needs no ``exp()``; the margin is far
+    wider than the two ways of computing the score differ)."""
+    p = probability - _BOUND_MARGIN
+    if p <= 0.0:
+        return -math.inf
+    return math.log(p / (1.0 - p)) if p < 1.0 else math.inf
+
+
 def _cheap_features(a: Profile, b: Profile, common: int) -> tuple[float, ...]:
     """The features, with those that cost the most (bigrams, numbers, rare words) at their
     likeliest values: the probability of these bounds the true one from above.
@@ -217,7 +248,7 @@ def verify(
             profiles = Profiles(rarity)
         pa, pb = profiles.of(a), profiles.of(b)
         cheap = _cheap_features(pa, pb, common)
-        if paraphrase_probability(cheap) < config.reworded_probability - _BOUND_MARGIN:
+        if _bound_score(cheap) < _settled_below(config.reworded_probability):
             return None  # settled by the bound, as most pairs are
         p = paraphrase_probability(_completed(cheap, pa, pb, rarity))
         return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Hashable, Iterable
@@ -9,6 +10,7 @@ from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +24,7 @@ from dedup.verify import (
     Profile,
     Profiles,
     Text,
+    _bound_score,
     _cheap_features,
     _lcs,
     _numbers,
@@ -214,6 +217,8 @@ def test_pairs_settled_by_the_bound_are_those_the_model_rejects(
     )
     assert bound >= p
     assert link == (Link(0, 1, Kind.REWORDED, round(p, 4)) if p >= threshold else None)
+    score = _bound_score(_cheap_features(Profile(ta, weights), Profile(tb, weights), common))
+    assert 1 / (1 + math.exp(-score)) == pytest.approx(bound, rel=1e-12, abs=1e-15)
 
 
 def test_the_bound_settles_most_pairs_the_model_rejects() -> None:
