@@ -97,9 +97,9 @@ class Piece:
 class Pieces:
     """A file's pieces as columns: what a worker process sends the scan.
 
-    A few tuples a file pickle and unpickle five times faster than one object a paragraph
-    (1.74 s against 0.35 s of CPU for 300k paragraphs), and a scan that does not keep the texts
-    gets their ``digest`` instead of the texts: half the bytes.
+    A few tuples a file are made, pickled and unpickled in 0.67 s of CPU for 300k paragraphs,
+    where one object a paragraph took 1.74 s to pickle and unpickle; and a scan that does not
+    keep the texts gets their ``digest`` instead of the texts: half the bytes.
     """
 
     lines: tuple[int, ...]  # the start and the end line of each piece, one after the other
@@ -683,7 +683,7 @@ def _block_text(blocks: Sequence[Block], number: int, line: int) -> str | None:
 def _first_edited(
     paragraphs: list[Paragraph], texts: Sequence[str | None], sources: Sources
 ) -> Paragraph | None:
-    """The first paragraph whose text read again is not the one scanned (by its hash)."""
+    """The first paragraph whose text read again is not the one scanned (by its digest)."""
     for paragraph, text in zip(paragraphs, texts, strict=True):
         if text is None or digest(text) != sources.digests[paragraph.id]:
             return paragraph
