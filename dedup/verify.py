@@ -140,8 +140,9 @@ def reworded_features(a: Text, b: Text, common: int, rarity: Rarity) -> tuple[fl
 
 # For each feature (0 to 1), the value that makes the model's probability highest, all else equal.
 _LIKELIEST = tuple(0.0 if w < 0 else 1.0 for w in reworded_model.WEIGHTS)
-# A pair is settled by the bound only when it is below the threshold by this much, in case the
-# platform's exp() is not monotonic to the last bit.
+# A pair is settled by the bound only when it is below the threshold by this much: the bound's
+# score is computed otherwise than ``paraphrase_probability`` computes it (``_bound_score``), and
+# the two may differ in the last bits.
 _BOUND_MARGIN = 1e-9
 
 
