@@ -29,7 +29,9 @@ from dedup.reporters.json_report import render_json, schema
 from dedup.signatures import (
     permutations,
     shingle_hashes,
+    signature_columns,
     signatures,
+    text_shingles,
     text_signatures,
     word_hashes,
 )
@@ -239,6 +241,26 @@ def test_text_signatures_in_batches_equal_one_batch(monkeypatch: pytest.MonkeyPa
     whole = signatures([shingle_hashes(word_hashes(t), 3) for t in texts], 128, 1)
     monkeypatch.setattr(dedup.signatures, "_TEXT_BATCH", 7)
     assert np.array_equal(text_signatures(texts, 3, 128, 1), whole)
+
+
+@pytest.mark.parametrize("chunk", [1, 16, 1 << 14])
+def test_signature_columns_are_the_columns_of_the_signatures(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """One band at a time, in parts of a few texts, a few shingles at a time (sets larger than
+    a chunk are taken whole): the same values as the whole matrix."""
+    rng = random.Random(8)
+    vocabulary = [f"w{i}" for i in range(60)]
+    texts = [tuple(rng.choices(vocabulary, k=rng.randint(4, 40))) for _ in range(90)]
+    whole = signatures([shingle_hashes(word_hashes(t), 4) for t in texts], 128, 1)
+    monkeypatch.setattr(dedup.signatures, "_TEXT_BATCH", 11)
+    monkeypatch.setattr(dedup.signatures, "_CHUNK", chunk)
+    assert np.array_equal(text_signatures(texts, 4, 128, 1), whole)
+    shingles = text_shingles(texts, 4)
+    assert len(shingles.parts) == 9
+    for columns in (slice(0, 3), slice(63, 66), slice(125, 128), slice(0, 128)):
+        assert np.array_equal(signature_columns(shingles, 128, 1, columns), whole[:, columns])
+    assert signature_columns(text_shingles([], 4), 128, 1, slice(0, 3)).shape == (0, 3)
 
 
 def test_lsh_pairs_equal_datasketch_queries() -> None:
