@@ -154,15 +154,27 @@ def capped_lsh_pairs(
     if np.any(key_array[1:] < key_array[:-1]):  # a run's first row must be its smallest key
         by_key = np.argsort(key_array, kind="stable")
         key_array, rows = key_array[by_key], rows[by_key]
-    bands, width = bands_and_rows(threshold, int(rows.shape[1]))
-    merged = _PairSet(len(keys))
+    return capped_band_pairs(key_array, band_slices(rows, threshold), cap)
+
+
+def capped_band_pairs(
+    keys: I64, bands: Iterable[U32], cap: int | None = MAX_LSH_BUCKET
+) -> tuple[PairArray, Capped]:
+    """``capped_lsh_pairs`` of ``keys``, in increasing order, and their LSH ``bands`` (each the
+    rows' values in one band), taken one band at a time."""
+    if keys.shape[0] < 2:
+        return np.empty((0, 2), dtype=np.int64), Capped()
+    merged = _PairSet(keys.shape[0])
     capped = Capped()
-    for band in range(bands):
-        codes, big = _band_pairs(rows[:, band * width : (band + 1) * width], cap)
+    for band in bands:
+        codes, big = _band_pairs(band, cap)
         merged.add(codes)
         if big.size:
-            capped = capped.plus(Capped(int(big.size), int(key_array[big.min()])))
-    return union_pairs(key_array[merged.decode()]), capped
+            capped = capped.plus(Capped(int(big.size), int(keys[big.min()])))
+    pairs = keys[merged.decode()]
+    if np.any(keys[1:] <= keys[:-1]):  # a key given twice: its pairs are not yet distinct
+        return union_pairs(pairs), capped
+    return pairs, capped  # distinct row pairs, sorted: so are the pairs of increasing keys
 
 
 def band_slices(rows: U32, threshold: float) -> list[U32]:
@@ -213,11 +225,17 @@ def _runs(band: U32) -> tuple[I64, npt.NDArray[np.bool_]]:
     key = np.zeros(n, dtype=np.uint64)
     for column in band.T:
         key = key * _ROW_MIX + column
-    order = np.argsort(key, kind="stable")
+    # not a stable sort (numpy's is 5 times slower here): equal keys come together in any
+    # order, then each run of them is put in row order
+    order = np.argsort(key)
+    key = key[order]
+    same = key[1:] == key[:-1]
+    if same.any():
+        run = np.cumsum(np.append(False, ~same))
+        order = order[np.argsort(run * n + order)]  # distinct values: one order
     ordered = band[order]
     new_run = np.ones(n, dtype=bool)
     new_run[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
-    key = key[order]
     if np.any(new_run[1:] & (key[1:] == key[:-1])):
         order = np.lexsort(band.T[::-1])  # stable: equal rows stay in row order
         ordered = band[order]

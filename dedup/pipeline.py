@@ -31,6 +31,8 @@ from dedup.candidates import (
     MAX_LSH_BUCKET,
     Capped,
     PairArray,
+    bands_and_rows,
+    capped_band_pairs,
     capped_lsh_pairs,
     rare_word_pairs,
     shared_sentence_pairs,
@@ -58,7 +60,7 @@ from dedup.normalize import content_sequences, sentence_words, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
-from dedup.signatures import U32, signatures, text_signatures
+from dedup.signatures import U32, signature_columns, signatures, text_shingles
 from dedup.stable_hash import stable_hash
 from dedup.verify import Text
 from dedup.walk import walk
@@ -725,13 +727,8 @@ def _candidates(
     if any(too_long(t, config) for t in texts):
         kept = [i for i, t in enumerate(texts) if not too_long(t, config)]
         texts, text_sentences = [texts[i] for i in kept], [text_sentences[i] for i in kept]
-    lexical = [t for t in texts if len(t.words) >= fuzzy_min]
-    lexical_pairs, lsh_capped = _lsh_pairs(
-        [t.id for t in lexical],
-        text_signatures(
-            [t.words for t in lexical], config.shingle_size, config.num_perm, config.seed
-        ),
-        config.lsh_threshold,
+    lexical_pairs, lsh_capped = _lexical_candidates(
+        [t for t in texts if len(t.words) >= fuzzy_min], config
     )
     reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
     if config.reworded:
@@ -755,6 +752,17 @@ def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity)
         ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content),
         weights,
         REWORDED_MIN_SHARED,
+    )
+
+
+def _lexical_candidates(texts: Sequence[Text], config: Config) -> tuple[PairArray, Capped]:
+    """The LSH pairs of ``texts`` (in id order), their signatures made one band at a time."""
+    shingles = text_shingles([t.words for t in texts], config.shingle_size)
+    bands, width = bands_and_rows(config.lsh_threshold, config.num_perm)
+    columns = (slice(band * width, (band + 1) * width) for band in range(bands))
+    return capped_band_pairs(
+        np.fromiter((t.id for t in texts), dtype=np.int64, count=len(texts)),
+        (signature_columns(shingles, config.num_perm, config.seed, c) for c in columns),
     )
 
 

@@ -18,18 +18,22 @@ from datasketch import MinHash, MinHashLSH
 
 import dedup.candidates
 from benchmarks import mutate, realtext
+from dedup import pipeline
 from dedup.candidates import (
     MAX_LSH_BUCKET,
     RECALL_WEIGHTS,
     _runs,
     bands_and_rows,
+    capped_lsh_pairs,
     datasketch_pairs,
     lsh_pairs,
     pair_set,
     union_pairs,
 )
+from dedup.config import Config
 from dedup.normalize import content_words, words
-from dedup.signatures import U32, shingle_hashes, signatures, word_hashes
+from dedup.signatures import U32, shingle_hashes, signatures, text_signatures, word_hashes
+from dedup.verify import Text
 
 REAL = 2500
 EDITED = 1000
@@ -103,6 +107,24 @@ def test_band_bucketing_yields_exactly_datasketch_pairs(make_sets, threshold, co
     assert np.array_equal(ours, union_pairs(ours))  # sorted and distinct
     if cap is None and threshold == 0.3:
         assert theirs == queried_pairs(keys, rows, threshold)
+
+
+def test_the_scan_s_bands_yield_exactly_datasketch_pairs() -> None:
+    """The scan makes its signatures one band at a time from the texts' words (``Shingles``):
+    its pairs are datasketch's over the whole signatures, the same cap included."""
+    config = Config()
+    picked = [words(t) for t in corpus()[:600] + corpus()[-400:]]
+    texts = [Text(5 * i + 2, w, ()) for i, w in enumerate(picked) if len(w) >= config.shingle_size]
+    rows = text_signatures(
+        [t.words for t in texts], config.shingle_size, config.num_perm, config.seed
+    )
+    keys = [t.id for t in texts]
+    theirs = datasketch_pairs(keys, rows, config.lsh_threshold, config.seed)
+    ours, capped = pipeline._lexical_candidates(texts, config)
+    assert len(theirs) > 200
+    assert pair_set(ours) == theirs
+    assert np.array_equal(ours, union_pairs(ours))  # sorted and distinct
+    assert capped == capped_lsh_pairs(keys, rows, config.lsh_threshold)[1]
 
 
 def test_giant_buckets_every_pair_or_a_star() -> None:
