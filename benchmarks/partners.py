@@ -2,7 +2,7 @@
 
 For each ``(partners, posting cap)`` setting, ``dedup eval`` scores the MRPC tune part and the
 planted benchmark's tune pool with every other setting at its default, in a child process whose
-``dedup.candidates.RARE_MAX_POSTINGS`` and ``max_partners`` are set first (the library has no
+``dedup.candidates.RARE_MAX_POSTINGS`` and ``RARE_MAX_PARTNERS`` are set first (the library has no
 option for them: they are the tier's design, not a user's knob). ``None`` partners: every pair
 over the shared-weight share is kept (the tier before the partner cap). MRPC held-out and the
 planted report pool are never used here.
@@ -29,12 +29,11 @@ SETTINGS: list[tuple[int | None, int]] = [
 ]
 
 _CHILD = (
-    "import functools, sys\n"
-    "import dedup.candidates, dedup.pipeline\n"
+    "import sys\n"
+    "import dedup.candidates\n"
     "from dedup.cli import main\n"
     "dedup.candidates.RARE_MAX_POSTINGS = {cap}\n"
-    "dedup.pipeline.rare_word_pairs = functools.partial(\n"
-    "    dedup.candidates.rare_word_pairs, max_partners={partners} or 1 << 62)\n"
+    "dedup.candidates.RARE_MAX_PARTNERS = {partners} or 1 << 62\n"
     "sys.argv = ['dedup', *sys.argv[1:]]\n"
     "main()\n"
 )

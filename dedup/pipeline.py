@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup import verify_pool
+from dedup import candidates, verify_pool
 from dedup.allowlist import Example, allowlist_texts, allowlisted
 from dedup.baseline import Baseline, from_report, mark
 from dedup.baseline import load as load_baseline
@@ -34,7 +34,8 @@ from dedup.candidates import (
     bands_and_rows,
     capped_band_pairs,
     capped_lsh_pairs,
-    rare_word_pairs,
+    rare_join,
+    rare_postings,
     shared_sentence_pairs,
     union_pairs,
 )
@@ -64,7 +65,7 @@ from dedup.signatures import U32, signature_columns, signatures, text_shingles
 from dedup.stable_hash import stable_hash
 from dedup.verify import Text
 from dedup.walk import walk
-from dedup.workers import Workers
+from dedup.workers import Aside, Workers
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
 MIN_SENTENCE_WORDS = 8
@@ -72,6 +73,8 @@ MIN_SENTENCE_WORDS = 8
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 # Below this many candidate pairs, verification workers cost more than they save.
 PARALLEL_MIN_PAIRS = 100_000
+# Below this many (text, rare word) entries, the rare-word join is not worth a worker's start.
+PARALLEL_MIN_POSTINGS = 200_000
 
 Progress = Callable[[int, int], None]
 
@@ -727,17 +730,17 @@ def _candidates(
     if any(too_long(t, config) for t in texts):
         kept = [i for i, t in enumerate(texts) if not too_long(t, config)]
         texts, text_sentences = [texts[i] for i in kept], [text_sentences[i] for i in kept]
-    lexical_pairs, lsh_capped = _lexical_candidates(
-        [t for t in texts if len(t.words) >= fuzzy_min], config
-    )
-    reworded_pairs: PairArray = np.empty((0, 2), dtype=np.int64)
-    if config.reworded:
-        reworded_pairs = _reworded_candidates(texts, fuzzy_min, weights)
+    reworded = _reworded_candidates(texts, fuzzy_min, weights, config) if config.reworded else None
+    # the sentences first: their buckets' memory is gone before the rare-word worker's peak
     sentence_pairs, sentence_capped = shared_sentence_pairs(
         (t.id, keys)
         for t, keys in zip(texts, text_sentences, strict=True)
         if len(t.words) >= fuzzy_min
     )
+    lexical_pairs, lsh_capped = _lexical_candidates(
+        [t for t in texts if len(t.words) >= fuzzy_min], config
+    )
+    reworded_pairs = reworded.result() if reworded else np.empty((0, 2), dtype=np.int64)
     pairs = union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
     return pairs, lsh_capped.plus(sentence_capped)
 
@@ -747,12 +750,19 @@ def _candidates(
 REWORDED_MIN_SHARED = 0.25
 
 
-def _reworded_candidates(texts: Sequence[Text], fuzzy_min: int, weights: Rarity) -> PairArray:
-    return rare_word_pairs(
-        ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content),
-        weights,
-        REWORDED_MIN_SHARED,
+def _reworded_candidates(
+    texts: Sequence[Text], fuzzy_min: int, weights: Rarity, config: Config
+) -> Aside[PairArray]:
+    """The reworded tier's candidates (``rare_word_pairs``, in two steps): from
+    ``PARALLEL_MIN_POSTINGS`` entries on, with more than one job, a worker joins the rare
+    words while this process finds the other candidates."""
+    postings = rare_postings(
+        ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content), weights
     )
+    alone = (config.jobs or _cores()) < 2 or postings.owners.shape[0] < PARALLEL_MIN_POSTINGS
+    # the partner cap read now, not when the function was defined (``benchmarks/partners.py``)
+    partners = candidates.RARE_MAX_PARTNERS
+    return Aside(rare_join, postings, REWORDED_MIN_SHARED, partners, alone=alone)
 
 
 def _lexical_candidates(texts: Sequence[Text], config: Config) -> tuple[PairArray, Capped]:

@@ -21,11 +21,12 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar
 
 _HEADER = 8  # bytes of a frame's length, little-endian
 
 Task = Callable[..., Any]
+T = TypeVar("T")
 
 
 class Worker:
@@ -130,6 +131,30 @@ class Workers:
         return [w for w in self._started if w.alive]
 
 
+class Aside(Generic[T]):
+    """``task(*args)`` run by a worker of its own while this process goes on (``alone``: here,
+    when asked); ``result`` waits for it. The worker ends with its one task, so the memory the
+    task took ends with it (a worker's freed memory mostly stays with its process). With no
+    worker, or one that dies first, this process runs the task when its result is asked."""
+
+    def __init__(self, task: Callable[..., T], *args: Any, alone: bool = False) -> None:
+        self.task, self.args = task, args
+        self.worker = None if alone else Worker.start()
+        self.number = self.worker.send(task, *args) if self.worker is not None else -1
+
+    def result(self) -> T:
+        """The task's result (asked once)."""
+        if self.worker is not None:
+            answers = self.worker.results(wait=True)
+            self.worker.stop()
+            self.worker = None
+            for number, value in answers:
+                if number == self.number:
+                    answer: T = value
+                    return answer
+        return self.task(*self.args)
+
+
 def _write_frame(stream: IO[bytes], frame: bytes) -> None:
     stream.write(len(frame).to_bytes(_HEADER, "little"))
     stream.write(frame)
@@ -150,6 +175,7 @@ def serve(source: IO[bytes], sink: IO[bytes]) -> None:
     """A worker's loop: each task run in turn, its result answered with its number."""
     while (frame := _read_frame(source)) is not None:
         task: tuple[int, Task, tuple[Any, ...]] = pickle.loads(frame)
+        del frame  # not held while the task runs
         number, function, args = task
         _write_frame(sink, pickle.dumps((number, function(*args)), protocol=5))
 

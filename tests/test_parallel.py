@@ -121,6 +121,43 @@ def test_what_a_worker_does_not_answer_is_done_here(
     assert render_json(alone) == serial
 
 
+@pytest.mark.parametrize("python", [None, "/bin/false"], ids=["worker", "worker-dies"])
+def test_the_rare_words_joined_in_a_worker_give_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, python: str | None
+) -> None:
+    root = corpus(tmp_path)
+    serial = render_json(pipeline.scan([str(root)], Config(root=root, jobs=1)))
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_POSTINGS", 0)
+    sent = tasks_sent(monkeypatch)
+    if python is not None:
+        monkeypatch.setattr(sys, "executable", python)
+    aside = pipeline.scan([str(root)], Config(root=root, jobs=2))
+    assert sent == ["rare_join"]  # too few pairs for verification workers
+    assert render_json(aside) == serial
+
+
+def test_a_task_aside_is_run_here_when_no_worker_can_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent = tasks_sent(monkeypatch)
+    assert workers.Aside(pow, 2, 10, alone=True).result() == 1024
+    assert sent == []
+    monkeypatch.setattr(sys, "executable", "")
+    assert workers.Aside(pow, 3, 4).result() == 81
+    assert sent == []
+
+
+def test_a_task_aside_runs_in_a_worker_that_ends_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = tasks_sent(monkeypatch)
+    aside = workers.Aside(max, 3, 9, 4)
+    assert aside.worker is not None
+    process = aside.worker.process
+    assert aside.result() == 9
+    assert sent == ["max"]
+    assert process.poll() == 0  # stopped with its one task
+    assert aside.worker is None
+
+
 def test_a_worker_does_not_import_the_scan() -> None:
     """A worker is a new interpreter: what it imports, it holds in memory of its own."""
     code = (

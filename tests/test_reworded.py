@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -154,6 +155,28 @@ def test_rare_word_pairs_equal_the_plain_computation(
             patch.setattr(candidates, "_STRONGEST_PRUNE", 4)
         found = rare(contents, table, share, partners)
     assert found == reference_rare_pairs(contents, table, share, partners)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 3), st.integers(0, 2**31 - 1)),
+        max_size=60,
+        unique_by=lambda entry: (entry[0], entry[2]),
+    ),
+    st.sampled_from([1, 2**20, 2**58]),
+)
+def test_the_strongest_come_first_as_a_three_key_sort_puts_them(
+    entries: list[tuple[int, int, int]], scale: int
+) -> None:
+    """Owner, then weight (the heaviest first), then partner; a scale of 2**58 leaves no room
+    for the owner beside the weight: sorted by ``np.lexsort`` then."""
+    owner = numpy.array([e[0] for e in entries], dtype=numpy.int32)
+    weight = numpy.array([e[1] * scale for e in entries], dtype=numpy.int64)
+    partner = numpy.array([e[2] for e in entries], dtype=numpy.int32)
+    order = candidates._strongest_first(owner, weight, partner)
+    expected = numpy.lexsort((partner, -weight, owner))
+    assert order.tolist() == expected.tolist()
 
 
 @given(st.lists(st.sampled_from(["treaty", "geneva", "rain", "unseen", "signed"]), unique=True))
