@@ -7,6 +7,7 @@ the same whatever the number of workers.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import time
@@ -328,11 +329,13 @@ def _scan(
         long_warning(occurrences[t.id][0], config) for t in texts if too_long(t, config)
     ]
     weights = rarity(t.content for t in texts)
+    _return_freed_memory()  # reading's, before a worker may start for the candidates
     allowed, pairs, capped = _allowlisted(texts, text_sentences, before.allow, config, weights)
     extra = (*long_warnings, *((_capped_warning(capped, occurrences),) if capped.buckets else ()))
     allowlisted = sum(len(occurrences[t]) for t in allowed)
     for text_id in allowed:
         occurrences[text_id] = []
+    _return_freed_memory()  # the candidates', before the verification worker starts
     links = _verified(texts, pairs, config, weights)
     counts = (len(texts), len(pairs), len(links))
     del texts, text_sentences, pairs, weights  # not needed from here on: free them for the clusters
@@ -599,6 +602,23 @@ class _Shared:
         known = tuple(map(self.vocabulary.setdefault, tokens, tokens))
         self.sequences[joined] = known
         return known, False
+
+
+def _return_freed_memory() -> None:
+    """Give the memory freed so far back to the system, where the C library can (glibc's
+    ``malloc_trim``; elsewhere nothing is done).
+
+    glibc keeps freed memory for reuse, and after numpy frees a large array it serves arrays of
+    up to that size from the same heap, so the candidates' arrays, freed, stayed in the scan's
+    resident set through verification: at 300k paragraphs, 350 MB after the candidates, 316
+    after this (and 275 -> 260 MB after reading), while a worker adds its own.
+    """
+    try:
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # this process's C library
+    except (OSError, TypeError):  # no C library to load by that name (Windows)
+        return
+    if trim is not None:
+        trim(0)
 
 
 def _verified(

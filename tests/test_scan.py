@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import os
@@ -18,6 +19,7 @@ from conftest import write
 from datasketch import MinHash, MinHashLSH
 
 import dedup.signatures
+from dedup import pipeline
 from dedup.candidates import bands_and_rows, lsh_pairs, pair_set
 from dedup.cli import main
 from dedup.config import Config
@@ -241,6 +243,18 @@ def test_text_signatures_in_batches_equal_one_batch(monkeypatch: pytest.MonkeyPa
     whole = signatures([shingle_hashes(word_hashes(t), 3) for t in texts], 128, 1)
     monkeypatch.setattr(dedup.signatures, "_TEXT_BATCH", 7)
     assert np.array_equal(text_signatures(texts, 3, 128, 1), whole)
+
+
+def test_freed_memory_is_given_back_where_the_c_library_can(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pipeline._return_freed_memory()  # glibc's malloc_trim on Linux
+
+    def no_library(name: str | None) -> None:
+        raise OSError(f"{name}: cannot load")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_library)
+    pipeline._return_freed_memory()  # nothing to call: nothing done
 
 
 @pytest.mark.parametrize("chunk", [1, 16, 1 << 14])
