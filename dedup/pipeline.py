@@ -664,11 +664,13 @@ def _read_again(
         for paragraph, text in zip(wanted[path], read, strict=True):
             texts[paragraph.id] = shared.text(text)
     gone = {error.path for error in changed}
-    kept = [
-        group
-        for group in found
-        if not any(p.path in gone for t in group.text_ids for p in occurrences[t])
-    ]
+    kept = found
+    if gone:  # most scans: no file changed, no group to look through
+        kept = [
+            group
+            for group in found
+            if not any(p.path in gone for t in group.text_ids for p in occurrences[t])
+        ]
     for group in kept:
         for text_id in group.text_ids:
             occurrences[text_id] = [p.with_text(texts[p.id]) for p in occurrences[text_id]]
