@@ -58,7 +58,7 @@ from dedup.models import (
     Stats,
     Warning_,
 )
-from dedup.normalize import content_sequences, sentence_words, words
+from dedup.normalize import content_sequences, sentence_texts, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import read_document
@@ -186,10 +186,10 @@ def digest(text: str) -> int:
 
 def normalise_block(block: Block) -> Piece:
     """The words and sentence keys of one block (a pure function: both engines call it)."""
-    tokens, parts = sentence_words(block.prose)
-    keys = tuple(stable_hash(" ".join(sw)) for sw in parts if len(sw) >= MIN_SENTENCE_WORDS)
-    joined = " ".join(tokens)
-    return Piece(block.start_line, block.end_line, block.text, joined, keys, block.record)
+    parts = sentence_texts(block.prose)
+    # a sentence's words are joined by single spaces: MIN_SENTENCE_WORDS words or more
+    keys = tuple(stable_hash(p) for p in parts if p.count(" ") >= MIN_SENTENCE_WORDS - 1)
+    return Piece(block.start_line, block.end_line, block.text, " ".join(parts), keys, block.record)
 
 
 def _process(job: Job, keep_text: bool) -> tuple[FileResult, Pieces]:

@@ -17,11 +17,12 @@ from dedup.normalize import (
     content_sequences,
     content_words,
     fold,
-    sentence_words,
+    sentence_texts,
     sentences,
     words,
 )
-from dedup.pipeline import Pieces, digest, normalise_block
+from dedup.pipeline import MIN_SENTENCE_WORDS, Pieces, digest, normalise_block
+from dedup.stable_hash import stable_hash
 
 
 @pytest.mark.parametrize(
@@ -111,11 +112,12 @@ _PROSE = st.text(
 
 
 @given(st.one_of(_PROSE, st.text()))
-def test_sentence_words_tokenise_once_as_words_and_sentences_do(text: str) -> None:
-    whole, parts = sentence_words(text)
-    assert whole == words(text) == tuple(_WORD.findall(fold(text)))
+def test_sentence_texts_tokenise_once_as_words_and_sentences_do(text: str) -> None:
+    parts = sentence_texts(text)
     nfkc = unicodedata.normalize("NFKC", text)
-    assert parts == [w for w in map(words, sentences(nfkc)) if w]
+    assert parts == [" ".join(w) for w in map(words, sentences(nfkc)) if w]
+    whole = tuple(" ".join(parts).split(" ")) if parts else ()
+    assert whole == words(text) == tuple(_WORD.findall(fold(text)))
 
 
 @given(st.one_of(_PROSE, st.text(), st.text(" \u00a0\u2000\u3000\u202fa1_\u00e9\u0301\ufb01")))
@@ -124,8 +126,11 @@ def test_a_piece_joins_its_words_by_spaces_and_splits_them_back(text: str) -> No
     space that joins them, so splitting gives the words back."""
     block = Block(1, 1, text, text)
     piece = normalise_block(block)
-    assert all(" " not in word for word in sentence_words(text)[0])
-    assert piece.words == sentence_words(text)[0]
+    assert all(" " not in word for word in words(text))
+    assert piece.words == words(text)
+    nfkc = unicodedata.normalize("NFKC", text)
+    long_sentences = [w for w in map(words, sentences(nfkc)) if len(w) >= MIN_SENTENCE_WORDS]
+    assert piece.sentence_keys == tuple(stable_hash(" ".join(w)) for w in long_sentences)
 
 
 @given(
