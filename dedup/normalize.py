@@ -246,7 +246,7 @@ def sentence_texts(prose: str) -> list[str]:
     then each is case-folded and tokenised. No word holds a space, so joined by spaces they
     are ``words(prose)``, and a sentence's word count is its spaces plus one. Strings, not
     tuples of words: a worker sends a paragraph's words as one string, and the sentence keys
-    hash the same strings (at 300k paragraphs, 0.75 s of the reading workers' CPU less).
+    hash the same strings (the reading workers' CPU at 300k paragraphs: 3.89 s against 4.18).
     """
     if prose.isascii():  # ASCII is NFKC-stable, and lower() equals casefold() on ASCII
         found = [_ASCII_WORD.findall(part.lower()) for part in _SENTENCE_BREAK.split(prose)]

@@ -802,10 +802,4 @@ def _lsh(
     keys: list[int], sets: list[U32], threshold: float, config: Config
 ) -> tuple[PairArray, Capped]:
     """The LSH candidate pairs of shingle sets (``benchmarks/signals.py`` compares sets)."""
-    return _lsh_pairs(keys, signatures(sets, config.num_perm, config.seed), threshold)
-
-
-def _lsh_pairs(keys: list[int], rows: U32, threshold: float) -> tuple[PairArray, Capped]:
-    if len(keys) < 2:
-        return np.empty((0, 2), dtype=np.int64), Capped()
-    return capped_lsh_pairs(keys, rows, threshold)
+    return capped_lsh_pairs(keys, signatures(sets, config.num_perm, config.seed), threshold)

@@ -78,15 +78,17 @@ def text_signatures(
     texts: Sequence[Sequence[str]], shingle_size: int, num_perm: int, seed: int
 ) -> U32:
     """One signature row per text, over its word ``shingle_size``-grams (a batch function: the
-    local engine calls it once for the scan, the Spark engine once per Arrow batch).
+    Spark engine calls it once per Arrow batch; the local scan makes a band's columns at a time
+    instead, ``signature_columns``).
 
     Every text needs at least ``shingle_size`` words.
     """
+    a, b = permutations(num_perm, seed)
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
     for start in range(0, len(texts), _TEXT_BATCH):
         batch = texts[start : start + _TEXT_BATCH]
         hashes, lengths = _batch_shingles(batch, shingle_size)
-        out[start : start + len(batch)] = _signatures(hashes, lengths, num_perm, seed)
+        out[start : start + len(batch)] = _minima(_fmix32(hashes), lengths, a, b).T
     return out
 
 
