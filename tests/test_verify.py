@@ -20,6 +20,7 @@ from dedup.normalize import content_words, words
 from dedup.pipeline import scan
 from dedup.rarity import Rarity, rarity
 from dedup.verify import (
+    MIN_REWORDED_ALIGNED,
     MODEL_MAX_WORDS,
     Profile,
     Profiles,
@@ -235,6 +236,31 @@ def test_the_bound_settles_most_pairs_the_model_rejects() -> None:
         rejected += p < 0.5
         settled += paraphrase_probability(cheap) < 0.5
     assert settled >= rejected / 2
+
+
+long_word_lists = st.lists(
+    st.sampled_from([*WORDS, "is", "a", "to"]), min_size=MODEL_MAX_WORDS + 1, max_size=90
+)
+
+
+@settings(max_examples=300)
+@given(a=long_word_lists, b=long_word_lists, threshold=st.floats(0.0, 1.0))
+def test_paragraph_pairs_settled_by_the_bound_are_those_the_alignment_rejects(
+    a: list[str], b: list[str], threshold: float
+) -> None:
+    """Past the model's lengths, a pair whose content words cannot align well enough (at most
+    the words' alignment, at most the fewer content words) is rejected without aligning them:
+    the same link, and only the link, that aligning the content words gives."""
+    ta, tb = text(0, " ".join(a)), text(1, " ".join(b))
+    config = replace(MODEL_ONLY, reworded_threshold=threshold)
+    link = verify(ta, tb, config, table(ta, tb))
+    if link is not None and link.kind is not Kind.REWORDED:
+        return  # decided before the reworded tier
+    aligned = _lcs(ta.content, tb.content)
+    assert aligned <= _lcs(ta.words, tb.words)
+    score = 2 * aligned / (len(ta.content) + len(tb.content)) if aligned else 0.0
+    enough = aligned >= MIN_REWORDED_ALIGNED and score >= threshold
+    assert link == (Link(0, 1, Kind.REWORDED, round(score, 4)) if enough else None)
 
 
 @settings(max_examples=300)
