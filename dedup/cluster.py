@@ -156,9 +156,21 @@ def groups(copies: Sequence[int], links: Iterable[Link]) -> list[Group]:
     ]
 
 
-def clusters_of_groups(found: Iterable[Group], occurrences: _Occurrences) -> list[Cluster]:
-    """The clusters of ``groups``, most important first."""
-    return ranked([_cluster(list(g.text_ids), occurrences, list(g.tree)) for g in found])
+def clusters_of_groups(
+    found: Iterable[Group],
+    occurrences: _Occurrences,
+    texts: Mapping[int, str] | None = None,
+) -> list[Cluster]:
+    """The clusters of ``groups``, most important first.
+
+    Args:
+        texts: the paragraphs' texts by paragraph id, where the paragraphs hold none (a local
+            scan reads them again: ``pipeline._read_again``).
+    """
+    found = list(found)
+    if texts is None:
+        texts = {p.id: p.source_text() for g in found for t in g.text_ids for p in occurrences[t]}
+    return ranked([_cluster(list(g.text_ids), occurrences, list(g.tree), texts) for g in found])
 
 
 def clusters_of_components(
@@ -193,13 +205,18 @@ def ranked(clusters: list[Cluster]) -> list[Cluster]:
 _Occurrences = Sequence[Sequence[Paragraph]] | Mapping[int, Sequence[Paragraph]]
 
 
-def _cluster(text_ids: list[int], occurrences: _Occurrences, tree: list[Link]) -> Cluster:
+def _cluster(
+    text_ids: list[int],
+    occurrences: _Occurrences,
+    tree: list[Link],
+    texts: Mapping[int, str],
+) -> Cluster:
     paragraphs = sorted(
         (p for t in text_ids for p in occurrences[t]), key=lambda p: (p.path, p.start_line)
     )
     index = {p.id: i for i, p in enumerate(paragraphs)}
     members = tuple(
-        Member(p.path, p.start_line, p.end_line, p.source_text(), p.record) for p in paragraphs
+        Member(p.path, p.start_line, p.end_line, texts[p.id], p.record) for p in paragraphs
     )
     first = {t: index[occurrences[t][0].id] for t in text_ids}
     cluster_links = [

@@ -92,14 +92,9 @@ class Paragraph:
     path: str
     start_line: int
     end_line: int
-    # None while a local scan runs: only clustered paragraphs have their text read again
+    # None in a local scan: only clustered paragraphs have their text read again, and kept apart
     text: str | None
     record: int | None = None  # JSON Lines: the 1-based record number; None elsewhere
-
-    def with_text(self, text: str) -> Paragraph:
-        """This paragraph with its text read again (``dataclasses.replace`` takes 2.4 times as
-        long, and a large scan reads hundreds of thousands again)."""
-        return Paragraph(self.id, self.path, self.start_line, self.end_line, text, self.record)
 
     def source_text(self) -> str:
         """The text, which must have been read (``ValueError`` otherwise: a bug)."""

@@ -11,7 +11,6 @@ import ctypes
 import gc
 import os
 import time
-import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -44,8 +43,6 @@ from dedup.changes import Changes, changed_lines, only_changed
 from dedup.cluster import Group, LinkTable, clusters_of_groups, groups
 from dedup.config import Config
 from dedup.errors import ConfigError
-from dedup.formats.lines import split_lines
-from dedup.ignore import NOTHING, Suppression, read_markers
 from dedup.models import (
     Block,
     Cluster,
@@ -61,12 +58,13 @@ from dedup.models import (
 from dedup.normalize import content_sequences, sentence_texts, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
-from dedup.reader import read_document
+from dedup.reader import Job, read_marked
+from dedup.reread import Wanted, digest, files_again
 from dedup.signatures import U32, signature_columns, signatures, text_shingles
 from dedup.stable_hash import stable_hash
 from dedup.verify import Text
 from dedup.walk import walk
-from dedup.workers import Aside, Workers
+from dedup.workers import Aside, Workers, from_both_ends
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
 MIN_SENTENCE_WORDS = 8
@@ -76,6 +74,8 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 PARALLEL_MIN_PAIRS = 100_000
 # Below this many (text, rare word) entries, the rare-word join is not worth a worker's start.
 PARALLEL_MIN_POSTINGS = 200_000
+# Files read again at a time, by their size: a worker is sent a batch, this process does one.
+REREAD_BATCH_BYTES = 1 << 20
 
 Progress = Callable[[int, int], None]
 
@@ -139,21 +139,6 @@ class FileResult:
     ignored: int = 0  # paragraphs under an ignore marker
 
 
-# What the per-file stage needs: the file, the size cap, the JSON Lines text field, the
-# encoding and whether binary files are read as text.
-Job = tuple[SourceFile, int, str, str | None, bool]
-
-
-def _read_marked(job: Job) -> tuple[Document | Skipped | FileError, Warning_ | None, Suppression]:
-    """Read and decode one file, its ignore-marker lines blanked, and what the markers suppress."""
-    source, max_bytes, _, encoding, binary_as_text = job
-    outcome, warning = read_document(source, max_bytes, encoding, binary_as_text)
-    if not isinstance(outcome, Document):
-        return outcome, warning, NOTHING
-    document, marked = read_markers(outcome)
-    return document, warning, marked
-
-
 def process_file(
     source: SourceFile,
     max_bytes: int,
@@ -162,7 +147,7 @@ def process_file(
     binary_as_text: bool = False,
 ) -> FileResult:
     """Read, decode, split and normalise one file (a pure function of the file)."""
-    outcome, warning, marked = _read_marked(
+    outcome, warning, marked = read_marked(
         (source, max_bytes, text_field, encoding, binary_as_text)
     )
     warnings: tuple[Warning_, ...] = (warning,) if warning is not None else ()
@@ -175,13 +160,6 @@ def process_file(
     pieces = tuple(normalise_block(block) for block in kept)
     ignored = sum(bool(words(block.prose)) for block in suppressed)
     return FileResult(Document(outcome.path, "", outcome.format), warnings, pieces, ignored)
-
-
-def digest(text: str) -> int:
-    """A checksum of a paragraph's text, the same in every process: is a paragraph read again
-    after matching the one that was matched? (A CRC-32 costs a third of ``stable_hash``, and a
-    changed paragraph must also still start and end on the same lines.)"""
-    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
 def normalise_block(block: Block) -> Piece:
@@ -339,13 +317,18 @@ def _scan(
     links = _verified(texts, pairs, config, weights)
     counts = (len(texts), len(pairs), len(links))
     del texts, text_sentences, pairs, weights  # not needed from here on: free them for the clusters
-    found_groups = groups([len(o) for o in occurrences], links)
-    del links
-    if collected.sources is not None:
-        found_groups, changed = _read_again(found_groups, occurrences, collected.sources, config)
-        errors = tuple(sorted((*collected.errors, *changed), key=lambda e: e.path))
-        collected = replace(collected, errors=errors)
-    clusters = clusters_of_groups(found_groups, occurrences)
+    texts_again = None
+    with Workers(_reread_helpers(collected, config)) as helpers:
+        helpers.started()  # they start while the groups are found
+        found_groups = groups([len(o) for o in occurrences], links)
+        del links
+        if collected.sources is not None:
+            found_groups, texts_again, changed = _read_again(
+                found_groups, occurrences, collected.sources, config, helpers
+            )
+            errors = tuple(sorted((*collected.errors, *changed), key=lambda e: e.path))
+            collected = replace(collected, errors=errors)
+    clusters = clusters_of_groups(found_groups, occurrences, texts_again)
     found = Found(clusters, *counts, allowlisted, extra)
     return after_scan(finish(collected, found, started), config, before)
 
@@ -631,38 +614,56 @@ def _verified(
         return verify_pool.verified(texts, pairs, config, weights, workers)
 
 
+def _reread_helpers(collected: Collected, config: Config) -> int:
+    """Workers to read the clustered files again with: as many as for reading them first, less
+    this process (none for a scan that holds its texts, or of less than ``PARALLEL_MIN_BYTES``)."""
+    if collected.sources is None:
+        return 0
+    return _worker_count(config, list(collected.sources.files.values())) - 1
+
+
 def _cores() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
 def _read_again(
-    found: list[Group], occurrences: list[list[Paragraph]], sources: Sources, config: Config
-) -> tuple[list[Group], list[FileError]]:
-    """Give the clustered paragraphs their text, read again from their files.
+    found: list[Group],
+    occurrences: list[list[Paragraph]],
+    sources: Sources,
+    config: Config,
+    helpers: Workers,
+) -> tuple[list[Group], dict[int, str], list[FileError]]:
+    """The groups kept, the clustered paragraphs' texts by paragraph id, read again from their
+    files (``helpers`` reading a share of them, from the last file back, in batches of
+    ``REREAD_BATCH_BYTES``), and the files that changed.
 
     A file edited since it was read (a paragraph's text is not the one matched) gives an error
     and the groups with a paragraph in it are left out: the scan is then incomplete.
     """
-    wanted: dict[str, list[Paragraph]] = defaultdict(list)
+    wanted: dict[str, list[Wanted]] = defaultdict(list)
+    blocks, digests = sources.blocks, sources.digests
     for group in found:
         for text_id in group.text_ids:
-            for paragraph in occurrences[text_id]:
-                wanted[paragraph.path].append(paragraph)
+            for p in occurrences[text_id]:
+                wanted[p.path].append((p.id, p.start_line, p.end_line, blocks[p.id], digests[p.id]))
     paths = sorted(wanted)
-    texts: dict[int, str] = {}
-    shared = _Shared()  # one copy of a text repeated byte for byte
-    changed: list[FileError] = []
-    # In this process: workers forked now would inherit the whole scan (and Python's garbage
-    # collector soon makes them copy what they inherit).
     jobs = _jobs([sources.files[p] for p in paths], config)
-    for path, job in zip(paths, jobs, strict=True):
-        read = _texts_again(job, wanted[path], sources)
-        if isinstance(read, str):
-            message = f"changed while it was scanned ({read}); its repeats are left out"
+    asked = list(zip(jobs, [wanted[p] for p in paths], strict=True))
+    batches = _batches([job[0].size for job, _ in asked], REREAD_BATCH_BYTES)
+    read = from_both_ends(
+        len(batches),
+        lambda i: files_again([asked[k] for k in batches[i]]),
+        lambda i: (files_again, ([asked[k] for k in batches[i]],)),
+        helpers.started() if len(batches) > 1 else [],
+    )
+    texts: dict[int, str] = {}
+    changed: list[FileError] = []
+    for path, again in zip(paths, chain.from_iterable(read), strict=True):
+        if isinstance(again, str):
+            message = f"changed while it was scanned ({again}); its repeats are left out"
             changed.append(FileError(path, message + ": scan again"))
-            continue
-        for paragraph, text in zip(wanted[path], read, strict=True):
-            texts[paragraph.id] = shared.text(text)
+        else:
+            texts.update(again)
     gone = {error.path for error in changed}
     kept = found
     if gone:  # most scans: no file changed, no group to look through
@@ -671,50 +672,20 @@ def _read_again(
             for group in found
             if not any(p.path in gone for t in group.text_ids for p in occurrences[t])
         ]
-    for group in kept:
-        for text_id in group.text_ids:
-            occurrences[text_id] = [p.with_text(texts[p.id]) for p in occurrences[text_id]]
-    return kept, changed
+    return kept, texts, changed
 
 
-def _texts_again(job: Job, paragraphs: list[Paragraph], sources: Sources) -> list[str] | str:
-    """The texts of ``paragraphs``, all of the file of ``job``, read again; or why they cannot be
-    (the file is gone, unreadable, or a paragraph is no longer the one scanned)."""
-    outcome, _, marked = _read_marked(job)
-    if isinstance(outcome, Skipped):
-        return outcome.reason
-    if isinstance(outcome, FileError):
-        return outcome.message
-    texts: list[str | None]
-    if outcome.format != "jsonl":
-        # A block of every other format is its lines joined by LF (a property test in
-        # test_formats): the file need not be split again.
-        lines = split_lines(outcome.text)
-        texts = ["\n".join(lines[p.start_line - 1 : p.end_line]) for p in paragraphs]
-    else:  # a record's paragraph is its text field: split again, found by its place
-        kept = marked.split(split_document(outcome, job[2]).blocks)[0]
-        texts = [_block_text(kept, sources.blocks[p.id], p.start_line) for p in paragraphs]
-    edited = _first_edited(paragraphs, texts, sources)
-    if edited is not None:
-        return f"line {edited.start_line} is not the paragraph it was"
-    return [text for text in texts if text is not None]
-
-
-def _block_text(blocks: Sequence[Block], number: int, line: int) -> str | None:
-    """The text of the ``number``-th block, if there is one and it starts on ``line``."""
-    if number < len(blocks) and blocks[number].start_line == line:
-        return blocks[number].text
-    return None
-
-
-def _first_edited(
-    paragraphs: list[Paragraph], texts: Sequence[str | None], sources: Sources
-) -> Paragraph | None:
-    """The first paragraph whose text read again is not the one scanned (by its digest)."""
-    for paragraph, text in zip(paragraphs, texts, strict=True):
-        if text is None or digest(text) != sources.digests[paragraph.id]:
-            return paragraph
-    return None
+def _batches(sizes: Sequence[int], most: int) -> list[range]:
+    """Runs of consecutive items whose ``sizes`` add up to ``most`` or more (the last: less)."""
+    batches, start, total = [], 0, 0
+    for end, size in enumerate(sizes, start=1):
+        total += size
+        if total >= most:
+            batches.append(range(start, end))
+            start, total = end, 0
+    if start < len(sizes):
+        batches.append(range(start, len(sizes)))
+    return batches
 
 
 def _distinct_texts(

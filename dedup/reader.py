@@ -13,7 +13,12 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from dedup.ignore import NOTHING, Suppression, read_markers
 from dedup.models import Document, FileError, Skipped, SourceFile, Warning_
+
+# What reading a file needs: the file, the size cap, the JSON Lines text field, the encoding and
+# whether binary files are read as text.
+Job = tuple[SourceFile, int, str, str | None, bool]
 
 # The format of a file comes from its suffix (any case); every other file is plain text.
 FORMAT_BY_SUFFIX = {
@@ -150,3 +155,13 @@ def read_regular(path: Path, max_bytes: int) -> bytes | None:
             return handle.read(max_bytes + 1)
     finally:
         os.close(fd)
+
+
+def read_marked(job: Job) -> tuple[Document | Skipped | FileError, Warning_ | None, Suppression]:
+    """Read and decode one file, its ignore-marker lines blanked, and what the markers suppress."""
+    source, max_bytes, _, encoding, binary_as_text = job
+    outcome, warning = read_document(source, max_bytes, encoding, binary_as_text)
+    if not isinstance(outcome, Document):
+        return outcome, warning, NOTHING
+    document, marked = read_markers(outcome)
+    return document, warning, marked

@@ -20,7 +20,7 @@ from dedup.cluster import LinkTable
 from dedup.config import Config
 from dedup.rarity import Rarity
 from dedup.verify import Text, verify_pairs
-from dedup.workers import Worker, Workers
+from dedup.workers import Workers, from_both_ends
 
 # Candidate pairs per batch: some 50 ms of verification, small enough to share out the last
 # batches evenly, large enough that sending a batch costs little beside verifying it.
@@ -43,50 +43,20 @@ def verified(
     """The links of every candidate pair, in pair order, ``workers`` helping this process (not
     for fewer than two batches)."""
     batches = [pairs[i : i + BATCH] for i in range(0, pairs.shape[0], BATCH)]
-    found: list[LinkTable | None] = [None] * len(batches)
-    if len(batches) > 1:
-        _share(batches, found, texts, config, weights, workers.started())
-    links = LinkTable()
-    for index, table in enumerate(found):
-        links.merge(_verify(texts, batches[index], config, weights) if table is None else table)
-    return links
-
-
-def _share(
-    batches: list[Pairs],
-    found: list[LinkTable | None],
-    texts: Sequence[Text],
-    config: Config,
-    weights: Rarity,
-    workers: list[Worker],
-) -> None:
-    """Verify ``batches`` into ``found``: here from the front, in the workers from the back.
-    A batch a worker did not answer is left ``None``."""
-    for worker in workers:
+    helpers = workers.started() if len(batches) > 1 else []
+    for worker in helpers:
         worker.send(_start, config, weights)
-    front, back = 0, len(batches)
-    batch_of: dict[tuple[int, int], int] = {}  # by (worker, task number)
-    while front < back:
-        for w, worker in enumerate(workers):
-            while worker.alive and len(worker.pending) <= AHEAD and front < back:
-                back -= 1
-                batch_of[w, worker.send(_verify_sent, _sent(texts, batches[back]))] = back
-        found[front] = _verify(texts, batches[front], config, weights)
-        front += 1
-        _collect(workers, batch_of, found, wait=False)
-    _collect(workers, batch_of, found, wait=True)
-
-
-def _collect(
-    workers: list[Worker],
-    batch_of: dict[tuple[int, int], int],
-    found: list[LinkTable | None],
-    wait: bool,
-) -> None:
-    for w, worker in enumerate(workers):
-        for number, table in worker.results(wait):
-            if (w, number) in batch_of:  # not the answer to ``_start``
-                found[batch_of[w, number]] = table
+    found = from_both_ends(
+        len(batches),
+        lambda i: _verify(texts, batches[i], config, weights),
+        lambda i: (_verify_sent, (_sent(texts, batches[i]),)),
+        helpers,
+        AHEAD,
+    )
+    links = LinkTable()
+    for table in found:
+        links.merge(table)
+    return links
 
 
 def _sent(texts: Sequence[Text], pairs: Pairs) -> Sent:

@@ -20,7 +20,7 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
 
@@ -28,6 +28,7 @@ _HEADER = 8  # bytes of a frame's length, little-endian
 
 Task = Callable[..., Any]
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Worker:
@@ -154,6 +155,46 @@ class Aside(Generic[T]):
                     answer: T = value
                     return answer
         return self.task(*self.args)
+
+
+def from_both_ends(
+    count: int,
+    here: Callable[[int], R],
+    there: Callable[[int], tuple[Task, tuple[Any, ...]]],
+    workers: Sequence[Worker],
+    ahead: int = 2,
+) -> list[R]:
+    """The results of items ``0 .. count - 1``, in order: this process does them from the front
+    (``here(i)``) while ``workers`` do them from the back (``there(i)``: the task to send and its
+    arguments, whose result is ``here(i)``'s), each kept ``ahead`` tasks in hand, until they
+    meet. An item a worker does not answer (it died, or could not start) is done here."""
+    found: list[R | None] = [None] * count
+    if count > 1 and workers:
+        item_of: dict[tuple[int, int], int] = {}  # by (worker, task number)
+        front, back = 0, count
+        while front < back:
+            for w, worker in enumerate(workers):
+                while worker.alive and len(worker.pending) <= ahead and front < back:
+                    back -= 1
+                    task, args = there(back)
+                    item_of[w, worker.send(task, *args)] = back
+            found[front] = here(front)
+            front += 1
+            _collect(workers, item_of, found, wait=False)
+        _collect(workers, item_of, found, wait=True)
+    return [here(i) if result is None else result for i, result in enumerate(found)]
+
+
+def _collect(
+    workers: Sequence[Worker],
+    item_of: dict[tuple[int, int], int],
+    found: list[R | None],
+    wait: bool,
+) -> None:
+    for w, worker in enumerate(workers):
+        for number, result in worker.results(wait):
+            if (w, number) in item_of:  # not the answer to a task sent before (settings)
+                found[item_of[w, number]] = result
 
 
 def _write_frame(stream: IO[bytes], frame: bytes) -> None:

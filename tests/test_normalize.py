@@ -21,7 +21,8 @@ from dedup.normalize import (
     sentences,
     words,
 )
-from dedup.pipeline import MIN_SENTENCE_WORDS, Pieces, digest, normalise_block
+from dedup.pipeline import MIN_SENTENCE_WORDS, Pieces, normalise_block
+from dedup.reread import digest
 from dedup.stable_hash import stable_hash
 
 
