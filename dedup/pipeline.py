@@ -226,6 +226,8 @@ class Collected:
     ignored: int = 0  # paragraphs under an ignore marker
     # where to read the paragraphs' texts again, when they were not kept (``keep_text``)
     sources: Sources | None = None
+    # the most characters of a normalised text (``normalised_chars``); None: not measured
+    longest: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,12 +305,18 @@ def _scan(
     )
     # the texts hold the words from here on: let them go with the texts, before clustering
     collected = replace(collected, paragraphs=[], words=[], sentence_keys=[])
+    # most scans hold no text over max_paragraph_chars: no need to measure every one
+    any_long = collected.longest is None or collected.longest > config.max_paragraph_chars
     long_warnings = [
-        long_warning(occurrences[t.id][0], config) for t in texts if too_long(t, config)
+        long_warning(occurrences[t.id][0], config)
+        for t in (texts if any_long else ())
+        if too_long(t, config)
     ]
     weights = rarity(t.content for t in texts)
     _return_freed_memory()  # reading's, before a worker may start for the candidates
-    allowed, pairs, capped = _allowlisted(texts, text_sentences, before.allow, config, weights)
+    allowed, pairs, capped = _allowlisted(
+        texts, text_sentences, before.allow, config, weights, any_long
+    )
     extra = (*long_warnings, *((_capped_warning(capped, occurrences),) if capped.buckets else ()))
     allowlisted = sum(len(occurrences[t]) for t in allowed)
     for text_id in allowed:
@@ -357,7 +365,7 @@ def collect(
     paragraph_words: list[tuple[str, ...]] = []
     sentence_keys: list[tuple[int, ...]] = []
     shared = _Shared()
-    short = ignored = 0
+    short = ignored = longest = 0
     files = {f.display: f for f in walked.files}
     blocks, digests = array("i"), array("q")
     for done, (result, pieces) in enumerate(_results(walked.files, config, keep_text), start=1):
@@ -388,6 +396,7 @@ def collect(
                 continue
             tokens, seen = shared.words(joined)
             short += len(tokens) < config.min_words
+            longest = max(longest, len(joined))  # its words and the single spaces between them
             if not keep_text:
                 blocks.append(number)
                 digests.append(checksum)
@@ -417,6 +426,7 @@ def collect(
         paragraph_count=len(paragraphs),
         ignored=ignored,
         sources=None if keep_text else Sources(files, blocks, digests),
+        longest=longest,
     )
 
 
@@ -538,9 +548,11 @@ def _allowlisted(
     examples: list[Example],
     config: Config,
     weights: Rarity,
+    any_long: bool = True,
 ) -> tuple[frozenset[int], PairArray, Capped]:
     """The texts matching the allowlist, the candidate pairs among the other texts, and the
-    candidate buckets paired as stars.
+    candidate buckets paired as stars (``any_long``: whether a scanned text may be over
+    ``max_paragraph_chars``).
 
     The allowlisted paragraphs join the MinHash index (so they find their copies at no extra
     cost), with no sentence keys (so the scanned texts' sentence buckets stay as they are).
@@ -548,8 +560,9 @@ def _allowlisted(
     n = len(texts)
     allow = allowlist_texts(examples, n)
     both = [*texts, *allow.texts]
+    any_long = any_long or any(too_long(t, config) for t in allow.texts)
     pairs, capped = _candidates(
-        both, [*text_sentences, *([()] * len(allow.texts))], config, weights
+        both, [*text_sentences, *([()] * len(allow.texts))], config, weights, any_long
     )
     if not allow.texts:
         return frozenset(), pairs, capped
@@ -715,12 +728,13 @@ def _candidates(
     text_sentences: Sequence[tuple[int, ...]],
     config: Config,
     weights: Rarity,
+    any_long: bool = True,
 ) -> tuple[PairArray, Capped]:
     # Short texts are matched exactly only: with a handful of words one changed word is a
     # different text, and fewer words than the shingle size would give an empty shingle set.
     # Texts over max_paragraph_chars too: aligning them would cost too much (B14).
     fuzzy_min = max(config.min_words, config.shingle_size)
-    if any(too_long(t, config) for t in texts):
+    if any_long and any(too_long(t, config) for t in texts):
         kept = [i for i, t in enumerate(texts) if not too_long(t, config)]
         texts, text_sentences = [texts[i] for i in kept], [text_sentences[i] for i in kept]
     reworded = _reworded_candidates(texts, fuzzy_min, weights, config) if config.reworded else None

@@ -140,6 +140,20 @@ def test_short_paragraphs_still_match_exactly(tmp_path: Path) -> None:
     assert {("a.txt", 1), ("b.txt", 1)} in locations(Config(root=tmp_path), [str(tmp_path)])
 
 
+@pytest.mark.parametrize("over", [0, 1])
+def test_the_longest_text_is_measured_while_reading(tmp_path: Path, over: int) -> None:
+    """A scan measures every text against max_paragraph_chars only when the longest one read
+    is over it: the longest is the normalised text's length, as ``too_long`` measures it."""
+    texts = ["Short one here.", "The Longest, paragraph   of   all: with (markup)!", "Mid sized."]
+    write(tmp_path, {"a.txt": "\n\n".join(texts), "b.txt": texts[1]})
+    collected = pipeline.collect([str(tmp_path)], Config(root=tmp_path), keep_text=False)
+    assert collected.longest == max(map(pipeline.normalised_chars, collected.words)) == 40
+    limit = Config(root=tmp_path, max_paragraph_chars=40 - over)
+    report = scan([str(tmp_path)], limit)
+    assert len(report.warnings) == over  # the longest text, when it is over the limit
+    assert [m.path for c in report.clusters for m in c.members] == ["a.txt", "b.txt"]
+
+
 def test_near_and_contained_copies(tmp_path: Path) -> None:
     edited = PROSE.replace("Tuesday", "Wednesday").replace("long", "lengthy")
     longer = PROSE + " The mayor welcomed the decision and promised to open the wing next spring."
