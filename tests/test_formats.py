@@ -18,7 +18,7 @@ from dedup.config import Config, settings_from_mapping
 from dedup.errors import ConfigError
 from dedup.formats import html, jsonl, markdown, plain, rst
 from dedup.formats.lines import split_lines
-from dedup.models import Block, ClusterLink, Document, Kind, Member, Report
+from dedup.models import Block, Cluster, ClusterLink, Document, Kind, Member, Report
 from dedup.normalize import words
 from dedup.paragraphs import FORMATS, split_document
 from dedup.pipeline import scan
@@ -531,3 +531,43 @@ def test_link_lines_are_what_the_json_encoder_writes(
 ) -> None:
     link = ClusterLink(*ends, kind, similarity, inner)
     assert json_report._link_line(link) == json_report._FLAT.encode(json_report._link(link))
+
+
+_members = st.builds(
+    Member,
+    _SCANNED,
+    st.integers(1, 10**6),
+    st.integers(1, 10**6),
+    _SCANNED,
+    st.none() | st.integers(1, 10**6),
+    st.none() | st.booleans(),
+)
+_links = st.builds(
+    ClusterLink,
+    st.integers(0, 99),
+    st.integers(0, 99),
+    st.sampled_from(Kind),
+    st.floats(0, 1),
+    st.none() | st.integers(0, 99),
+)
+
+
+@settings(max_examples=200)
+@given(
+    cluster=st.builds(
+        Cluster,
+        st.integers(1, 10**6),
+        st.sampled_from(Kind),
+        st.floats(0, 1) | st.sampled_from([0.0, 1.0]),
+        st.lists(_members, min_size=1, max_size=4).map(tuple),
+        st.lists(_links, max_size=3).map(tuple),
+    ),
+    margin=st.sampled_from(["", "  ", "    "]),
+)
+def test_a_cluster_is_written_as_the_layout_writes_its_fields(
+    cluster: Cluster, margin: str
+) -> None:
+    """A cluster made as one string is what laying out its plain data writes, key by key."""
+    laid_out: list[str] = []
+    json_report._layout(json_report._cluster(cluster), margin, laid_out.append)
+    assert json_report._cluster_text(cluster, margin) == "".join(laid_out)

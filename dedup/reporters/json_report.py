@@ -58,22 +58,14 @@ def _path_bytes(paths: Iterable[str]) -> dict[str, Any]:
 
 
 def _cluster(cluster: Cluster) -> dict[str, Any]:
-    return _cluster_fields(
-        cluster, [_member(m) for m in cluster.members], [_link(k) for k in cluster.links]
-    )
-
-
-def _cluster_fields(
-    cluster: Cluster, members: list[Any] | _Lines, links: list[Any] | _Lines
-) -> dict[str, Any]:
     state = cluster.baseline_state
     return {
         **({"baseline_state": state.value} if state is not None else {}),
         "id": cluster.id,
         "kind": cluster.kind.value,
         "similarity": cluster.similarity,
-        "members": members,
-        "links": links,
+        "members": [_member(m) for m in cluster.members],
+        "links": [_link(k) for k in cluster.links],
     }
 
 
@@ -135,13 +127,6 @@ def _link_line(link: ClusterLink) -> str:
         f'{{"a": {link.a}, "b": {link.b}, {inner}"kind": {_STRING(link.kind.value)}, '
         f'"similarity": {float.__repr__(link.similarity)}}}'
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _Lines:
-    """A list of objects, each already encoded on one line."""
-
-    lines: list[str]
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -208,6 +193,35 @@ def write_json(report: Report, write: Callable[[str], object]) -> None:
     write("\n")
 
 
+def _cluster_text(cluster: Cluster, margin: str) -> str:
+    """What ``_layout`` writes for ``_cluster(cluster)`` at ``margin``, made as one string from
+    the member and link lines (a test holds the two equal): a large report has hundreds of
+    thousands of clusters, each laid out key by key before."""
+    inner = margin + "  "
+    state = cluster.baseline_state
+    return "".join(
+        (
+            "{\n",
+            "" if state is None else f'{inner}"baseline_state": {_STRING(state.value)},\n',
+            f'{inner}"id": {_FLAT.encode(cluster.id)},\n',
+            f'{inner}"kind": {_STRING(cluster.kind.value)},\n',
+            f'{inner}"links": ',
+            _listed([_link_line(k) for k in cluster.links], inner),
+            f',\n{inner}"members": ',
+            _listed([_member_line(m) for m in cluster.members], inner),
+            f',\n{inner}"similarity": {_FLAT.encode(cluster.similarity)}\n{margin}}}',
+        )
+    )
+
+
+def _listed(lines: list[str], margin: str) -> str:
+    """A list at ``margin`` of objects already written on one line each: one a line."""
+    if not lines:
+        return "[]"
+    inner = margin + "  "
+    return "[\n" + inner + (",\n" + inner).join(lines) + "\n" + margin + "]"
+
+
 # An object of scalars (a cluster member, a link, a note) is written on one line by the json
 # module's C encoder; only the containers above them are laid out here, one item a line. With
 # indent=, json.dumps would run its pure-Python encoder over every value: a sixth of a scan.
@@ -216,32 +230,17 @@ _FLAT = json.JSONEncoder(sort_keys=True, allow_nan=False, separators=(", ", ": "
 
 def _layout(value: object, margin: str, write: Callable[[str], object]) -> None:
     items: Iterable[tuple[str, object]]
+    inner = margin + "  "
     if isinstance(value, _Clusters) and value.clusters:  # every cluster holds lists
-        items = (
-            (
-                "",
-                _cluster_fields(
-                    c,
-                    _Lines([_member_line(m) for m in c.members]),
-                    _Lines([_link_line(k) for k in c.links]),
-                ),
-            )
-            for c in value.clusters
-        )
-        opened = "["
-    elif isinstance(value, _Lines):
-        inner = margin + "  "
-        if value.lines:
-            write("[\n" + inner + (",\n" + inner).join(value.lines) + "\n" + margin + "]")
-        else:
-            write("[]")
-        return
-    elif isinstance(value, list) and value and not any(map(_nested, value)):
-        inner = margin + "  "
-        write("[\n" + inner + (",\n" + inner).join(map(_FLAT.encode, value)))
+        write("[")
+        for number, cluster in enumerate(value.clusters):
+            write((",\n" if number else "\n") + inner + _cluster_text(cluster, inner))
         write("\n" + margin + "]")
         return
-    elif isinstance(value, dict) and any(map(_nested, value.values())):
+    if isinstance(value, list) and value and not any(map(_nested, value)):
+        write(_listed(list(map(_FLAT.encode, value)), margin))
+        return
+    if isinstance(value, dict) and any(map(_nested, value.values())):
         items = sorted(value.items())
         opened = "{"
     elif isinstance(value, list) and value:
@@ -250,7 +249,6 @@ def _layout(value: object, margin: str, write: Callable[[str], object]) -> None:
     else:
         write(_FLAT.encode([] if isinstance(value, _Clusters) else value))
         return
-    inner = margin + "  "
     write(opened)
     for number, (key, item) in enumerate(items):
         write(",\n" + inner if number else "\n" + inner)
@@ -262,11 +260,9 @@ def _layout(value: object, margin: str, write: Callable[[str], object]) -> None:
 
 def _nested(value: object) -> bool:
     """Whether ``value`` is laid out over several lines: a list, or an object holding one."""
-    if isinstance(value, list | _Clusters | _Lines):
+    if isinstance(value, list | _Clusters):
         return True
-    return isinstance(value, dict) and any(
-        isinstance(v, dict | list | _Lines) for v in value.values()
-    )
+    return isinstance(value, dict) and any(isinstance(v, dict | list) for v in value.values())
 
 
 def schema() -> dict[str, Any]:
