@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any
 
 from dedup import __version__
-from dedup.models import Cluster, ClusterLink, Member, Report
+from dedup.models import Cluster, ClusterLink, Kind, Member, Report
 
 SCHEMA_VERSION = 1
 
@@ -53,7 +53,7 @@ def raw_path(path: str) -> str | None:
 
 def _path_bytes(paths: Iterable[str]) -> dict[str, Any]:
     """The optional top-level ``path_bytes`` map: escaped path -> base64 of its raw bytes."""
-    found = {clean(p): raw for p in paths if (raw := raw_path(p)) is not None}
+    found = {clean(p): raw for p in set(paths) if (raw := raw_path(p)) is not None}
     return {"path_bytes": dict(sorted(found.items()))} if found else {}
 
 
@@ -93,6 +93,9 @@ def _link(link: ClusterLink) -> dict[str, Any]:
 
 # What ``_FLAT`` writes for a string (it escapes every non-ASCII character).
 _STRING = json.encoder.encode_basestring_ascii
+# ... and for each kind (an enum's ``value`` is a Python-level property: looked up a million
+# times in a large report).
+_KINDS = {kind: _STRING(kind.value) for kind in Kind}
 
 
 def _member_line(m: Member) -> str:
@@ -124,7 +127,7 @@ def _link_line(link: ClusterLink) -> str:
         raise ValueError(f"a link's similarity is {link.similarity}")
     inner = "" if link.inner is None else f'"inner": {link.inner}, '
     return (
-        f'{{"a": {link.a}, "b": {link.b}, {inner}"kind": {_STRING(link.kind.value)}, '
+        f'{{"a": {link.a}, "b": {link.b}, {inner}"kind": {_KINDS[link.kind]}, '
         f'"similarity": {float.__repr__(link.similarity)}}}'
     )
 
@@ -204,7 +207,7 @@ def _cluster_text(cluster: Cluster, margin: str) -> str:
             "{\n",
             "" if state is None else f'{inner}"baseline_state": {_STRING(state.value)},\n',
             f'{inner}"id": {_FLAT.encode(cluster.id)},\n',
-            f'{inner}"kind": {_STRING(cluster.kind.value)},\n',
+            f'{inner}"kind": {_KINDS[cluster.kind]},\n',
             f'{inner}"links": ',
             _listed([_link_line(k) for k in cluster.links], inner),
             f',\n{inner}"members": ',
