@@ -59,12 +59,12 @@ from dedup.normalize import content_sequences, sentence_texts, words
 from dedup.paragraphs import split_document
 from dedup.rarity import Rarity, rarity
 from dedup.reader import Job, read_marked
-from dedup.reread import Wanted, digest, files_again
+from dedup.reread import Wanted, digest, texts_again
 from dedup.signatures import U32, signature_columns, signatures, text_shingles
 from dedup.stable_hash import stable_hash
 from dedup.verify import Text
 from dedup.walk import walk
-from dedup.workers import Aside, Workers, from_both_ends
+from dedup.workers import Aside, Workers
 
 # A sentence needs this many words to be a candidate key: shorter ones repeat by chance.
 MIN_SENTENCE_WORDS = 8
@@ -74,8 +74,6 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 PARALLEL_MIN_PAIRS = 100_000
 # Below this many (text, rare word) entries, the rare-word join is not worth a worker's start.
 PARALLEL_MIN_POSTINGS = 200_000
-# Files read again at a time, by their size: a worker is sent a batch, this process does one.
-REREAD_BATCH_BYTES = 1 << 20
 
 Progress = Callable[[int, int], None]
 
@@ -325,17 +323,15 @@ def _scan(
     links = _verified(texts, pairs, config, weights)
     counts = (len(texts), len(pairs), len(links))
     del texts, text_sentences, pairs, weights  # not needed from here on: free them for the clusters
+    found_groups = groups([len(o) for o in occurrences], links)
+    del links
     texts_again = None
-    with Workers(_reread_helpers(collected, config)) as helpers:
-        helpers.started()  # they start while the groups are found
-        found_groups = groups([len(o) for o in occurrences], links)
-        del links
-        if collected.sources is not None:
-            found_groups, texts_again, changed = _read_again(
-                found_groups, occurrences, collected.sources, config, helpers
-            )
-            errors = tuple(sorted((*collected.errors, *changed), key=lambda e: e.path))
-            collected = replace(collected, errors=errors)
+    if collected.sources is not None:
+        found_groups, texts_again, changed = _read_again(
+            found_groups, occurrences, collected.sources, config
+        )
+        errors = tuple(sorted((*collected.errors, *changed), key=lambda e: e.path))
+        collected = replace(collected, errors=errors)
     clusters = clusters_of_groups(found_groups, occurrences, texts_again)
     found = Found(clusters, *counts, allowlisted, extra)
     return after_scan(finish(collected, found, started), config, before)
@@ -627,31 +623,21 @@ def _verified(
         return verify_pool.verified(texts, pairs, config, weights, workers)
 
 
-def _reread_helpers(collected: Collected, config: Config) -> int:
-    """Workers to read the clustered files again with: as many as for reading them first, less
-    this process (none for a scan that holds its texts, or of less than ``PARALLEL_MIN_BYTES``)."""
-    if collected.sources is None:
-        return 0
-    return _worker_count(config, list(collected.sources.files.values())) - 1
-
-
 def _cores() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
 def _read_again(
-    found: list[Group],
-    occurrences: list[list[Paragraph]],
-    sources: Sources,
-    config: Config,
-    helpers: Workers,
+    found: list[Group], occurrences: list[list[Paragraph]], sources: Sources, config: Config
 ) -> tuple[list[Group], dict[int, str], list[FileError]]:
     """The groups kept, the clustered paragraphs' texts by paragraph id, read again from their
-    files (``helpers`` reading a share of them, from the last file back, in batches of
-    ``REREAD_BATCH_BYTES``), and the files that changed.
+    files (``dedup/reread.py``), and the files that changed.
 
     A file edited since it was read (a paragraph's text is not the one matched) gives an error
-    and the groups with a paragraph in it are left out: the scan is then incomplete.
+    and the groups with a paragraph in it are left out: the scan is then incomplete. In this
+    process: a worker's share did not pay (2.51 against 2.49 s at 1M paragraphs, README
+    "Performance"), and a process started now, from the scan at its largest, counts the scan's
+    memory once more until it runs its own program.
     """
     wanted: dict[str, list[Wanted]] = defaultdict(list)
     blocks, digests = sources.blocks, sources.digests
@@ -661,17 +647,10 @@ def _read_again(
                 wanted[p.path].append((p.id, p.start_line, p.end_line, blocks[p.id], digests[p.id]))
     paths = sorted(wanted)
     jobs = _jobs([sources.files[p] for p in paths], config)
-    asked = list(zip(jobs, [wanted[p] for p in paths], strict=True))
-    batches = _batches([job[0].size for job, _ in asked], REREAD_BATCH_BYTES)
-    read = from_both_ends(
-        len(batches),
-        lambda i: files_again([asked[k] for k in batches[i]]),
-        lambda i: (files_again, ([asked[k] for k in batches[i]],)),
-        helpers.started() if len(batches) > 1 else [],
-    )
+    read = map(texts_again, jobs, [wanted[p] for p in paths])
     texts: dict[int, str] = {}
     changed: list[FileError] = []
-    for path, again in zip(paths, chain.from_iterable(read), strict=True):
+    for path, again in zip(paths, read, strict=True):
         if isinstance(again, str):
             message = f"changed while it was scanned ({again}); its repeats are left out"
             changed.append(FileError(path, message + ": scan again"))
@@ -686,19 +665,6 @@ def _read_again(
             if not any(p.path in gone for t in group.text_ids for p in occurrences[t])
         ]
     return kept, texts, changed
-
-
-def _batches(sizes: Sequence[int], most: int) -> list[range]:
-    """Runs of consecutive items whose ``sizes`` add up to ``most`` or more (the last: less)."""
-    batches, start, total = [], 0, 0
-    for end, size in enumerate(sizes, start=1):
-        total += size
-        if total >= most:
-            batches.append(range(start, end))
-            start, total = end, 0
-    if start < len(sizes):
-        batches.append(range(start, len(sizes)))
-    return batches
 
 
 def _distinct_texts(

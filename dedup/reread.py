@@ -3,8 +3,7 @@
 A local scan holds no paragraph text (it would be the largest part of its memory): a paragraph
 keeps its lines, its place among the blocks of its file and the ``digest`` of its text, and
 once the clusters are known their files are read again. What is done for a file is a pure
-function of the file and of what is wanted of it, so a worker (``dedup/workers.py``) can take a
-share of the files; this module imports the readers and splitters, and no part of the scan.
+function of the file and of what is wanted of it.
 """
 
 from __future__ import annotations
@@ -29,11 +28,6 @@ def digest(text: str) -> int:
     the one that was matched? (A CRC-32 costs a third of ``stable_hash``, and a changed
     paragraph must also still start and end on the same lines.)"""
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
-
-
-def files_again(files: Sequence[tuple[Job, Sequence[Wanted]]]) -> list[Again]:
-    """``texts_again`` of each file: a batch of files, as a worker is sent it."""
-    return [texts_again(job, wanted) for job, wanted in files]
 
 
 def texts_again(job: Job, wanted: Sequence[Wanted]) -> Again:

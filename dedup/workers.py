@@ -1,5 +1,5 @@
-"""Lean worker processes: the other cores' share of a scan's verification (``verify_pool``),
-and of its candidates (``Aside``: the rare-word join).
+"""Lean worker processes: the other cores' share of a scan's verification (``verify_pool``,
+through ``from_both_ends``) and of its candidates (``Aside``: the rare-word join).
 
 A worker forked from the scan would count the scan's whole memory once more (each process's
 resident set holds the pages it shares with the scan), and one started by ``multiprocessing``

@@ -1,5 +1,5 @@
-"""Workers (verification, the rare-word join, reading again) give the same report, byte for
-byte, as one process."""
+"""Workers (verification, the rare-word join) give the same report, byte for byte, as one
+process."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from dedup import pipeline, reread, verify_pool, workers
+from dedup import pipeline, verify_pool, workers
 from dedup.cluster import LinkTable
 from dedup.config import Config
 from dedup.reporters.json_report import render_json
@@ -162,7 +162,7 @@ def test_a_task_aside_runs_in_a_worker_that_ends_with_it(monkeypatch: pytest.Mon
 def test_a_worker_does_not_import_the_scan() -> None:
     """A worker is a new interpreter: what it imports, it holds in memory of its own."""
     code = (
-        "import sys, dedup.workers, dedup.verify_pool, dedup.candidates, dedup.reread; "
+        "import sys, dedup.workers, dedup.verify_pool, dedup.candidates; "
         "print('dedup.pipeline' in sys.modules)"
     )
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -185,81 +185,3 @@ def test_a_worker_runs_its_tasks_in_turn_and_ends_with_its_input() -> None:
         out = out[8 + size :]
     assert answers == [(0, 32), (1, 9)]
     assert ran.stderr == b""
-
-
-def spread(root: Path) -> Path:
-    """The corpus, with more files: every fifth paragraph of ``a.txt`` copied into one of six."""
-    corpus(root)
-    paragraphs = (root / "a.txt").read_text(encoding="utf-8").split("\n\n")
-    for number in range(6):
-        copied = "\n\n".join(paragraphs[number::5])
-        (root / f"c{number}.txt").write_text(f"Intro {number}.\n\n{copied}", encoding="utf-8")
-    return root
-
-
-def read_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files this process reads again (a worker's are not counted)."""
-    done: list[str] = []
-    original = reread.texts_again
-
-    def counted(job: Any, wanted: Any) -> Any:
-        done.append(job[0].display)
-        return original(job, wanted)
-
-    monkeypatch.setattr(reread, "texts_again", counted)
-    return done
-
-
-def reread_in_workers(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
-    """A file a batch, verification here: the tasks sent to workers, and the files read again
-    here."""
-    monkeypatch.setattr(pipeline, "REREAD_BATCH_BYTES", 1)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAIRS", 1 << 40)
-    return tasks_sent(monkeypatch), read_here(monkeypatch)
-
-
-@pytest.mark.parametrize("python", [None, "", "/bin/false"], ids=["worker", "none", "dies"])
-def test_the_files_read_again_in_a_worker_give_the_same_bytes(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, python: str | None
-) -> None:
-    root = spread(tmp_path)
-    serial = pipeline.scan([str(root)], Config(root=root, jobs=1))
-    sent, here = reread_in_workers(monkeypatch)
-    if python is not None:
-        monkeypatch.setattr(sys, "executable", python)
-    shared = pipeline.scan([str(root)], Config(root=root, jobs=2))
-    clustered = {m.path for c in serial.clusters for m in c.members}
-    assert len(clustered) == 8
-    if python is None:
-        assert set(sent) == {"files_again"}
-        assert 0 < len(here) < len(clustered)  # the worker read some files, this process the rest
-    else:
-        assert sorted(here) == sorted(clustered)  # every file, here
-    assert render_json(shared) == render_json(serial)
-
-
-def test_a_file_edited_in_a_worker_s_share_is_the_same_error(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """B16 (README "Bad input") whoever reads the file again: the last one goes to the worker."""
-    root = spread(tmp_path)
-    real_verified = pipeline._verified
-
-    def edit_then_verify(*args: Any, **kwargs: Any) -> Any:
-        last = root / "c5.txt"
-        last.write_text(last.read_text(encoding="utf-8").upper(), encoding="utf-8")
-        return real_verified(*args, **kwargs)
-
-    reports = []
-    for jobs in (1, 2):
-        spread(root)
-        with monkeypatch.context() as patched:
-            patched.setattr(pipeline, "_verified", edit_then_verify)
-            if jobs == 2:
-                sent, here = reread_in_workers(patched)
-            reports.append(pipeline.scan([str(root)], Config(root=root, jobs=jobs)))
-    assert "c5.txt" not in here and "files_again" in sent
-    serial, shared = reports
-    assert [e.path for e in serial.errors] == ["c5.txt"]
-    assert "changed while it was scanned (line 3 is not" in serial.errors[0].message
-    assert render_json(shared) == render_json(serial)
