@@ -83,13 +83,9 @@ def text_signatures(
 
     Every text needs at least ``shingle_size`` words.
     """
-    a, b = permutations(num_perm, seed)
-    out = np.empty((len(texts), num_perm), dtype=np.uint32)
-    for start in range(0, len(texts), _TEXT_BATCH):
-        batch = texts[start : start + _TEXT_BATCH]
-        hashes, lengths = _batch_shingles(batch, shingle_size)
-        out[start : start + len(batch)] = _minima(_fmix32(hashes), lengths, a, b).T
-    return out
+    every = slice(None)
+    shingles = text_shingles(texts, shingle_size)
+    return np.ascontiguousarray(signature_columns(shingles, num_perm, seed, every))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +109,8 @@ def text_shingles(texts: Sequence[Sequence[str]], shingle_size: int) -> Shingles
 
 def signature_columns(shingles: Shingles, num_perm: int, seed: int, columns: slice) -> U32:
     """``columns`` of the ``num_perm`` signatures of the texts of ``shingles``: the same values
-    as ``text_signatures(...)[:, columns]``, one LSH band at a time without the whole matrix."""
+    as those columns of ``signatures`` of their shingle sets, one LSH band at a time without the
+    whole matrix (all columns: ``text_signatures``)."""
     a, b = permutations(num_perm, seed)
     a, b = a[columns], b[columns]
     out = np.empty((a.shape[0], sum(n.shape[0] for _, n in shingles.parts)), dtype=np.uint32)
