@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.rarity import Rarity
+from dedup.rarity import Rarity, TextWords
 from dedup.signatures import U32, lean_minhash
 
 # datasketch weighs false positives against false negatives when it picks bands and rows.
@@ -377,6 +377,18 @@ class RarePostings:
     mass: I64  # by text id: the summed weight of the text's distinct content words
     word_weight: I64  # by rare word index
 
+    def plus(self, more: RarePostings) -> RarePostings:
+        """These postings and ``more``, of texts with greater ids (by the same rarity table)."""
+        mass = np.zeros(max(self.mass.shape[0], more.mass.shape[0]), dtype=np.int64)
+        mass[: self.mass.shape[0]] = self.mass
+        mass[: more.mass.shape[0]] += more.mass  # zero where these texts are
+        return RarePostings(
+            np.concatenate((self.owners, more.owners)),
+            np.concatenate((self.words, more.words)),
+            mass,
+            self.word_weight,
+        )
+
 
 def rare_postings(texts: Iterable[tuple[int, Iterable[str]]], rarity: Rarity) -> RarePostings:
     """The rare words of ``(text id, content words)`` and the weights, for ``rare_join``."""
@@ -403,6 +415,33 @@ def rare_postings(texts: Iterable[tuple[int, Iterable[str]]], rarity: Rarity) ->
         mass,
         np.array([rarity.quanta[word] for word in rare], dtype=np.int64),
     )
+
+
+def counted_postings(
+    counted: TextWords, kept: npt.NDArray[np.bool_], rarity: Rarity
+) -> RarePostings:
+    """``rare_postings`` of the texts whose ids are ``kept`` (text ``i``: ``kept[i]``), from
+    the words ``rarity.counted`` numbered for ``rarity``: the same arrays, by array operations.
+    """
+    frequencies = rarity.frequencies
+    quanta = np.fromiter(map(rarity.quanta.__getitem__, frequencies), np.int64, len(frequencies))
+    rare = np.fromiter(frequencies.values(), np.int64, len(frequencies)) <= rare_cap(rarity.texts)
+    rare_of = np.full(len(frequencies), -1, dtype=np.int32)
+    rare_of[rare] = np.arange(np.count_nonzero(rare), dtype=np.int32)
+    words, ends = counted.words, counted.ends
+    sizes = np.diff(ends, prepend=0)
+    starts = ends - sizes
+    # summed by cumulative sums: exact integers, as ``Rarity.total`` sums them
+    running = np.concatenate(([0], np.cumsum(quanta[words])))
+    kept_ids = np.flatnonzero(kept)
+    size = int(kept_ids[-1]) + 1 if kept_ids.shape[0] else 0
+    mass = np.zeros(size, dtype=np.int64)
+    mass[kept_ids] = running[ends[kept_ids]] - running[starts[kept_ids]]
+    del running
+    owner = np.repeat(np.arange(sizes.shape[0], dtype=np.int32), sizes)
+    used = rare_of[words]
+    entry = (used >= 0) & kept[owner]
+    return RarePostings(owner[entry], used[entry], mass, quanta[rare])
 
 
 def rare_join(postings: RarePostings, min_share: float, max_partners: int) -> PairArray:

@@ -31,9 +31,11 @@ from dedup.candidates import (
     MAX_LSH_BUCKET,
     Capped,
     PairArray,
+    RarePostings,
     bands_and_rows,
     capped_band_pairs,
     capped_lsh_pairs,
+    counted_postings,
     rare_join,
     rare_postings,
     shared_sentence_pairs,
@@ -57,7 +59,7 @@ from dedup.models import (
 )
 from dedup.normalize import content_sequences, sentence_texts, words
 from dedup.paragraphs import split_document
-from dedup.rarity import Rarity, rarity
+from dedup.rarity import Rarity, TextWords, counted
 from dedup.reader import Job, read_marked
 from dedup.reread import Wanted, digest, texts_again
 from dedup.signatures import U32, signature_columns, signatures, text_shingles
@@ -310,10 +312,12 @@ def _scan(
         for t in (texts if any_long else ())
         if too_long(t, config)
     ]
-    weights = rarity(t.content for t in texts)
+    weights, numbered = counted(t.content for t in texts)
+    scanned = _scanned_postings(texts, numbered, weights, config, any_long)
+    del numbered  # before the candidates: their peak is the scan's
     _return_freed_memory()  # reading's, before a worker may start for the candidates
     allowed, pairs, capped = _allowlisted(
-        texts, text_sentences, before.allow, config, weights, any_long
+        texts, text_sentences, before.allow, config, weights, any_long, scanned
     )
     extra = (*long_warnings, *((_capped_warning(capped, occurrences),) if capped.buckets else ()))
     allowlisted = sum(len(occurrences[t]) for t in allowed)
@@ -544,11 +548,13 @@ def _allowlisted(
     examples: list[Example],
     config: Config,
     weights: Rarity,
-    any_long: bool = True,
+    any_long: bool,
+    scanned: RarePostings | None,
 ) -> tuple[frozenset[int], PairArray, Capped]:
     """The texts matching the allowlist, the candidate pairs among the other texts, and the
     candidate buckets paired as stars (``any_long``: whether a scanned text may be over
-    ``max_paragraph_chars``).
+    ``max_paragraph_chars``; ``scanned``: the scanned texts' rare-word entries, ``None`` when
+    the reworded tier is off).
 
     The allowlisted paragraphs join the MinHash index (so they find their copies at no extra
     cost), with no sentence keys (so the scanned texts' sentence buckets stay as they are).
@@ -558,7 +564,7 @@ def _allowlisted(
     both = [*texts, *allow.texts]
     any_long = any_long or any(too_long(t, config) for t in allow.texts)
     pairs, capped = _candidates(
-        both, [*text_sentences, *([()] * len(allow.texts))], config, weights, any_long
+        both, [*text_sentences, *([()] * len(allow.texts))], config, weights, any_long, scanned
     )
     if not allow.texts:
         return frozenset(), pairs, capped
@@ -694,16 +700,18 @@ def _candidates(
     text_sentences: Sequence[tuple[int, ...]],
     config: Config,
     weights: Rarity,
-    any_long: bool = True,
+    any_long: bool,
+    scanned: RarePostings | None,
 ) -> tuple[PairArray, Capped]:
-    # Short texts are matched exactly only: with a handful of words one changed word is a
-    # different text, and fewer words than the shingle size would give an empty shingle set.
-    # Texts over max_paragraph_chars too: aligning them would cost too much (B14).
-    fuzzy_min = max(config.min_words, config.shingle_size)
+    fuzzy_min = _fuzzy_min(config)
     if any_long and any(too_long(t, config) for t in texts):
         kept = [i for i, t in enumerate(texts) if not too_long(t, config)]
         texts, text_sentences = [texts[i] for i in kept], [text_sentences[i] for i in kept]
-    reworded = _reworded_candidates(texts, fuzzy_min, weights, config) if config.reworded else None
+    reworded = (
+        _reworded_candidates(texts, fuzzy_min, weights, config, scanned)
+        if scanned is not None
+        else None
+    )
     # the sentences first: their buckets' memory is gone before the rare-word worker's peak
     sentence_pairs, sentence_capped = shared_sentence_pairs(
         (t.id, keys)
@@ -723,15 +731,48 @@ def _candidates(
 REWORDED_MIN_SHARED = 0.25
 
 
+def _fuzzy_min(config: Config) -> int:
+    """The fewest words of a text that is matched otherwise than exactly.
+
+    Short texts are matched exactly only: with a handful of words one changed word is a
+    different text, and fewer words than the shingle size would give an empty shingle set.
+    Texts over max_paragraph_chars are not either: aligning them would cost too much (B14).
+    """
+    return max(config.min_words, config.shingle_size)
+
+
+def _scanned_postings(
+    texts: Sequence[Text], numbered: TextWords, weights: Rarity, config: Config, any_long: bool
+) -> RarePostings | None:
+    """The rare-word entries of the scanned ``texts`` that the reworded tier pairs (``None``
+    when it is off), from their words as ``counted`` numbered them."""
+    if not config.reworded:
+        return None
+    fuzzy_min = _fuzzy_min(config)
+    kept = np.fromiter(
+        (
+            len(t.words) >= fuzzy_min and bool(t.content) and not (any_long and too_long(t, config))
+            for t in texts
+        ),
+        dtype=np.bool_,
+        count=len(texts),
+    )
+    return counted_postings(numbered, kept, weights)
+
+
 def _reworded_candidates(
-    texts: Sequence[Text], fuzzy_min: int, weights: Rarity, config: Config
+    texts: Sequence[Text], fuzzy_min: int, weights: Rarity, config: Config, scanned: RarePostings
 ) -> Aside[PairArray]:
     """The reworded tier's candidates (``rare_word_pairs``, in two steps): from
     ``PARALLEL_MIN_POSTINGS`` entries on, with more than one job, a worker joins the rare
-    words while this process finds the other candidates."""
-    postings = rare_postings(
-        ((t.id, t.content) for t in texts if len(t.words) >= fuzzy_min and t.content), weights
-    )
+    words while this process finds the other candidates. ``scanned``: the entries of the
+    scanned texts (the ids ``weights`` counted), to which the allowlist's texts add theirs."""
+    added = [
+        (t.id, t.content)
+        for t in texts
+        if t.id >= weights.texts and len(t.words) >= fuzzy_min and t.content
+    ]
+    postings = scanned.plus(rare_postings(added, weights)) if added else scanned
     alone = (config.jobs or _cores()) < 2 or postings.owners.shape[0] < PARALLEL_MIN_POSTINGS
     # the partner cap read now, not when the function was defined (``benchmarks/partners.py``)
     partners = candidates.RARE_MAX_PARTNERS

@@ -10,9 +10,12 @@ verifier.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from array import array
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
 
 # Weights are also kept as integers in units of 2**-24 (a weight is at most ln(texts), under 64),
 # so a sum of them is exact: the same in any order, in any process and on any engine.
@@ -64,12 +67,37 @@ def idf(texts: int, frequency: int) -> float:
     return math.log(texts / frequency)
 
 
+@dataclass(frozen=True, slots=True)
+class TextWords:
+    """Each text's distinct content words, as their positions in ``Rarity.frequencies`` (the
+    order in which the words were first met): text ``i``'s are ``words[ends[i - 1]:ends[i]]``,
+    in the order of the set of its words."""
+
+    words: npt.NDArray[np.int32]
+    ends: npt.NDArray[np.int64]
+
+
+def counted(contents: Iterable[Iterable[str]]) -> tuple[Rarity, TextWords]:
+    """The rarity table of the content words of every distinct text, and each text's words as
+    numbers: the reworded tier's rare-word entries are then array operations on them
+    (``candidates.counted_postings``) rather than a second pass over every text's words."""
+    ids: dict[str, int] = {}
+    number = ids.setdefault
+    flat = array("i")  # 32-bit: the largest array of a scan's counting (millions of entries)
+    sizes = array("q")
+    for words in contents:
+        distinct = set(words)
+        sizes.append(len(distinct))
+        flat.extend([number(word, len(ids)) for word in distinct])
+    word_ids = np.frombuffer(flat, dtype=np.int32)
+    texts = len(sizes)
+    counts = np.bincount(word_ids, minlength=len(ids)).tolist()
+    frequencies = dict(zip(ids, counts, strict=True))
+    weights = {w: idf(texts, df) for w, df in frequencies.items()}
+    ends = np.cumsum(np.frombuffer(sizes, dtype=np.int64))
+    return Rarity(frequencies, texts, weights), TextWords(word_ids, ends)
+
+
 def rarity(contents: Iterable[Iterable[str]]) -> Rarity:
     """The rarity table of the content words of every distinct text."""
-    frequencies: Counter[str] = Counter()
-    texts = 0
-    for words in contents:
-        frequencies.update(set(words))
-        texts += 1
-    weights = {w: idf(texts, df) for w, df in frequencies.items()}
-    return Rarity(dict(frequencies), texts, weights)
+    return counted(contents)[0]

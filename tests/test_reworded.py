@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy
@@ -16,7 +17,7 @@ from dedup.candidates import Pair, pair_set, rare_cap, rare_word_pairs
 from dedup.config import Config
 from dedup.models import Kind
 from dedup.normalize import content_words, words
-from dedup.rarity import Rarity, quantized, rarity
+from dedup.rarity import Rarity, counted, quantized, rarity
 from dedup.verify import MODEL_MAX_WORDS, Text, _lcs, reworded_features, verify
 
 PROFIT = "The company said second-quarter profit rose 28 percent to 50 million dollars on sales."
@@ -155,6 +156,46 @@ def test_rare_word_pairs_equal_the_plain_computation(
             patch.setattr(candidates, "_STRONGEST_PRUNE", 4)
         found = rare(contents, table, share, partners)
     assert found == reference_rare_pairs(contents, table, share, partners)
+
+
+def postings_fields(postings: candidates.RarePostings) -> list[list[int]]:
+    return [
+        postings.owners.tolist(),
+        postings.words.tolist(),
+        postings.mass.tolist(),
+        postings.word_weight.tolist(),
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), max_size=8), max_size=80),
+    st.data(),
+)
+def test_counted_words_give_the_rare_postings_of_the_plain_pass(
+    word_lists: list[list[str]], data: st.DataObject
+) -> None:
+    """The scan's array way to the rare-word entries equals one pass over the kept texts'
+    words, and a scan's entries plus the allowlist's equal one pass over both."""
+    table, numbered = counted(word_lists)
+    assert table.frequencies == Counter(w for ws in word_lists for w in set(ws))
+    words = list(table.frequencies)
+    ends = numbered.ends.tolist()
+    for i, ws in enumerate(word_lists):  # each text's distinct words, once each
+        own = [words[w] for w in numbered.words[ends[i] - len(set(ws)) : ends[i]].tolist()]
+        assert sorted(own) == sorted(set(ws))
+    kept = data.draw(st.lists(st.booleans(), min_size=len(word_lists), max_size=len(word_lists)))
+    items = [(i, ws) for i, (ws, keep) in enumerate(zip(word_lists, kept, strict=True)) if keep]
+    added = data.draw(st.lists(st.lists(st.sampled_from("abcxyz0"), max_size=5), max_size=3))
+    more = [(len(word_lists) + i, ws) for i, ws in enumerate(added)]  # "0": a word never counted
+    with pytest.MonkeyPatch.context() as patch:
+        # a cap of a few texts, so that some words are rare and some are not
+        patch.setattr(candidates, "RARE_MIN_POSTINGS", data.draw(st.integers(1, 4)))
+        ours = candidates.counted_postings(numbered, numpy.array(kept, dtype=bool), table)
+        assert postings_fields(ours) == postings_fields(candidates.rare_postings(items, table))
+        both = ours.plus(candidates.rare_postings(more, table))
+        plain = candidates.rare_postings([*items, *more], table)
+    assert postings_fields(both) == postings_fields(plain)
 
 
 @settings(max_examples=300, deadline=None)
