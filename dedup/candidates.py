@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.rarity import Rarity, TextWords
-from dedup.signatures import U32, lean_minhash
+from dedup.signatures import U32, Shingles, lean_minhash, signature_columns
 
 # datasketch weighs false positives against false negatives when it picks bands and rows.
 # Every candidate is verified, so a false positive costs one check and a false negative a miss.
@@ -163,12 +163,16 @@ def capped_band_pairs(
 ) -> tuple[PairArray, Capped]:
     """``capped_lsh_pairs`` of ``keys``, in increasing order, and their LSH ``bands`` (each the
     rows' values in one band), taken one band at a time."""
+    return capped_code_pairs(keys, (band_codes(band, cap) for band in bands))
+
+
+def capped_code_pairs(keys: I64, found: Iterable[tuple[I64, I64]]) -> tuple[PairArray, Capped]:
+    """``capped_band_pairs`` from what ``band_codes`` found in each band."""
     if keys.shape[0] < 2:
         return np.empty((0, 2), dtype=np.int64), Capped()
     merged = _PairSet(keys.shape[0])
     capped = Capped()
-    for band in bands:
-        codes, big = _band_pairs(band, cap)
+    for codes, big in found:
         merged.add(codes)
         if big.size:
             capped = capped.plus(Capped(int(big.size), int(keys[big.min()])))
@@ -178,6 +182,23 @@ def capped_band_pairs(
     return pairs, capped  # distinct row pairs, sorted: so are the pairs of increasing keys
 
 
+# What a worker makes LSH bands of: set by ``keep_shingles`` (``pipeline._lexical_candidates``).
+_KEPT: tuple[Shingles, int, int] | None = None
+
+
+def keep_shingles(shingles: Shingles, num_perm: int, seed: int) -> None:
+    """In a worker: the texts' shingles and the MinHash settings that ``kept_band_codes`` uses."""
+    global _KEPT
+    _KEPT = (shingles, num_perm, seed)
+
+
+def kept_band_codes(columns: slice) -> tuple[I64, I64]:
+    """In a worker: ``band_codes`` of the band of signature ``columns`` of the kept shingles."""
+    assert _KEPT is not None, "keep_shingles comes first"
+    shingles, num_perm, seed = _KEPT
+    return band_codes(signature_columns(shingles, num_perm, seed, columns))
+
+
 def band_slices(rows: U32, threshold: float) -> list[U32]:
     """The LSH bands of signature ``rows``: texts are candidates when any band is equal in both
     (the Spark engine groups by these)."""
@@ -185,7 +206,7 @@ def band_slices(rows: U32, threshold: float) -> list[U32]:
     return [rows[:, band * width : (band + 1) * width] for band in range(bands)]
 
 
-def _band_pairs(band: U32, cap: int | None) -> tuple[I64, I64]:
+def band_codes(band: U32, cap: int | None = MAX_LSH_BUCKET) -> tuple[I64, I64]:
     """Pair codes ``i * n + j`` (``i < j``, row indices) of rows whose band values are equal.
 
     A run of more than ``cap`` equal rows gives only the pairs of its first row; the first rows

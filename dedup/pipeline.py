@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from itertools import chain, repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,14 +29,18 @@ from dedup.allowlist import Example, allowlist_texts, allowlisted
 from dedup.baseline import Baseline, from_report, mark
 from dedup.baseline import load as load_baseline
 from dedup.candidates import (
+    I64,
     MAX_LSH_BUCKET,
     Capped,
     PairArray,
     RarePostings,
+    band_codes,
     bands_and_rows,
-    capped_band_pairs,
+    capped_code_pairs,
     capped_lsh_pairs,
     counted_postings,
+    keep_shingles,
+    kept_band_codes,
     rare_join,
     rare_postings,
     shared_sentence_pairs,
@@ -719,7 +724,7 @@ def _candidates(
         if len(t.words) >= fuzzy_min
     )
     lexical_pairs, lsh_capped = _lexical_candidates(
-        [t for t in texts if len(t.words) >= fuzzy_min], config
+        [t for t in texts if len(t.words) >= fuzzy_min], config, reworded
     )
     reworded_pairs = reworded.result() if reworded else np.empty((0, 2), dtype=np.int64)
     pairs = union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
@@ -779,15 +784,29 @@ def _reworded_candidates(
     return Aside(rare_join, postings, REWORDED_MIN_SHARED, partners, alone=alone)
 
 
-def _lexical_candidates(texts: Sequence[Text], config: Config) -> tuple[PairArray, Capped]:
-    """The LSH pairs of ``texts`` (in id order), their signatures made one band at a time."""
+def _lexical_candidates(
+    texts: Sequence[Text], config: Config, beside: Aside[Any] | None = None
+) -> tuple[PairArray, Capped]:
+    """The LSH pairs of ``texts`` (in id order), their signatures made one band at a time;
+    ``beside``: a task whose worker makes bands from the last one on once its task is done
+    (at 300k paragraphs the rare-word join ends before this process's bands do)."""
     shingles = text_shingles([t.words for t in texts], config.shingle_size)
     bands, width = bands_and_rows(config.lsh_threshold, config.num_perm)
-    columns = (slice(band * width, (band + 1) * width) for band in range(bands))
-    return capped_band_pairs(
-        np.fromiter((t.id for t in texts), dtype=np.int64, count=len(texts)),
-        (signature_columns(shingles, config.num_perm, config.seed, c) for c in columns),
+    columns = [slice(band * width, (band + 1) * width) for band in range(bands)]
+    keys = np.fromiter((t.id for t in texts), dtype=np.int64, count=len(texts))
+
+    def here(band: int) -> tuple[I64, I64]:
+        return band_codes(signature_columns(shingles, config.num_perm, config.seed, columns[band]))
+
+    if beside is None or keys.shape[0] < 2:
+        return capped_code_pairs(keys, map(here, range(bands)))
+    found = beside.alongside(
+        bands,
+        here,
+        lambda band: (kept_band_codes, (columns[band],)),
+        (keep_shingles, (shingles, config.num_perm, config.seed)),
     )
+    return capped_code_pairs(keys, found)
 
 
 def _lsh(

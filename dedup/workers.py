@@ -1,5 +1,6 @@
 """Lean worker processes: the other cores' share of a scan's verification (``verify_pool``,
-through ``from_both_ends``) and of its candidates (``Aside``: the rare-word join).
+through ``from_both_ends``) and of its candidates (``Aside``: the rare-word join, then LSH bands
+from the last one on, ``Aside.alongside``).
 
 A worker forked from the scan would count the scan's whole memory once more (each process's
 resident set holds the pages it shares with the scan), and one started by ``multiprocessing``
@@ -38,6 +39,9 @@ class Worker:
         assert process.stdin is not None and process.stdout is not None
         self.process = process
         self.pending: set[int] = set()  # tasks sent, not answered
+        # answers that came while a caller collected its own (an ``Aside``'s, while its worker
+        # shared other work): kept for whoever asks for them
+        self.kept: dict[int, Any] = {}
         self.alive = True
         self._sent = 0
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
@@ -144,16 +148,31 @@ class Aside(Generic[T]):
         self.worker = None if alone else Worker.start()
         self.number = self.worker.send(task, *args) if self.worker is not None else -1
 
+    def alongside(
+        self,
+        count: int,
+        here: Callable[[int], R],
+        there: Callable[[int], tuple[Task, tuple[Any, ...]]],
+        start: tuple[Task, tuple[Any, ...]],
+    ) -> list[R]:
+        """``from_both_ends`` of ``count`` items, with this task's worker taking items from the
+        back once its task is done, after ``start`` (a task and its arguments: what the items
+        need); with no worker, every item is done here."""
+        if self.worker is None or not self.worker.alive:
+            return [here(i) for i in range(count)]
+        self.worker.send(start[0], *start[1])
+        return from_both_ends(count, here, there, [self.worker], ahead=1)
+
     def result(self) -> T:
         """The task's result (asked once)."""
         if self.worker is not None:
-            answers = self.worker.results(wait=True)
+            answers = self.worker.kept
+            answers.update(self.worker.results(wait=True))
             self.worker.stop()
             self.worker = None
-            for number, value in answers:
-                if number == self.number:
-                    answer: T = value
-                    return answer
+            if self.number in answers:
+                answer: T = answers[self.number]
+                return answer
         return self.task(*self.args)
 
 
@@ -193,8 +212,10 @@ def _collect(
 ) -> None:
     for w, worker in enumerate(workers):
         for number, result in worker.results(wait):
-            if (w, number) in item_of:  # not the answer to a task sent before (settings)
+            if (w, number) in item_of:
                 found[item_of[w, number]] = result
+            else:  # the answer to a task sent before (settings, an aside's own task)
+                worker.kept[number] = result
 
 
 def _write_frame(stream: IO[bytes], frame: bytes) -> None:

@@ -9,8 +9,10 @@ and the same (bands, rows), for both indexes the scan builds.
 from __future__ import annotations
 
 import random
+import time
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pytest
@@ -32,8 +34,16 @@ from dedup.candidates import (
 )
 from dedup.config import Config
 from dedup.normalize import content_words, words
-from dedup.signatures import U32, shingle_hashes, signatures, text_signatures, word_hashes
+from dedup.signatures import (
+    U32,
+    shingle_hashes,
+    signature_columns,
+    signatures,
+    text_signatures,
+    word_hashes,
+)
 from dedup.verify import Text
+from dedup.workers import Aside
 
 REAL = 2500
 EDITED = 1000
@@ -109,12 +119,16 @@ def test_band_bucketing_yields_exactly_datasketch_pairs(make_sets, threshold, co
         assert theirs == queried_pairs(keys, rows, threshold)
 
 
+def scanned_texts(config: Config) -> list[Text]:
+    picked = [words(t) for t in corpus()[:600] + corpus()[-400:]]
+    return [Text(5 * i + 2, w, ()) for i, w in enumerate(picked) if len(w) >= config.shingle_size]
+
+
 def test_the_scan_s_bands_yield_exactly_datasketch_pairs() -> None:
     """The scan makes its signatures one band at a time from the texts' words (``Shingles``):
     its pairs are datasketch's over the whole signatures, the same cap included."""
     config = Config()
-    picked = [words(t) for t in corpus()[:600] + corpus()[-400:]]
-    texts = [Text(5 * i + 2, w, ()) for i, w in enumerate(picked) if len(w) >= config.shingle_size]
+    texts = scanned_texts(config)
     rows = text_signatures(
         [t.words for t in texts], config.shingle_size, config.num_perm, config.seed
     )
@@ -125,6 +139,30 @@ def test_the_scan_s_bands_yield_exactly_datasketch_pairs() -> None:
     assert pair_set(ours) == theirs
     assert np.array_equal(ours, union_pairs(ours))  # sorted and distinct
     assert capped == capped_lsh_pairs(keys, rows, config.lsh_threshold)[1]
+
+
+def test_bands_made_by_a_worker_beside_its_task_give_the_same_pairs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once the task aside is done, its worker makes bands from the last one on: the same pairs
+    and capped buckets, and the task's own answer is still there for its result."""
+    config = Config()
+    texts = scanned_texts(config)
+    alone = pipeline._lexical_candidates(texts, config)
+    here: list[int] = []
+
+    def slowed(*args: Any) -> U32:  # this process's bands only: the worker's are its own
+        here.append(1)
+        time.sleep(0.1)
+        return signature_columns(*args)
+
+    monkeypatch.setattr(pipeline, "signature_columns", slowed)
+    aside = Aside(max, 3, 9, 4)
+    shared = pipeline._lexical_candidates(texts, config, aside)
+    assert aside.result() == 9
+    assert 0 < len(here) < bands_and_rows(config.lsh_threshold, config.num_perm)[0]
+    assert np.array_equal(shared[0], alone[0])
+    assert shared[1] == alone[1]
 
 
 def test_giant_buckets_every_pair_or_a_star() -> None:
