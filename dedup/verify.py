@@ -135,7 +135,7 @@ def reworded_features(a: Text, b: Text, common: int, rarity: Rarity) -> tuple[fl
         common: the LCS of the two word sequences (the verifier has it already).
     """
     pa, pb = Profile(a, rarity), Profile(b, rarity)
-    return _completed(_cheap_features(pa, pb, common), pa, pb, rarity)
+    return _completed(_cheap_features(pa, pb, common), _bigram_overlap(pa, pb), pa, pb, rarity)
 
 
 # For each feature (0 to 1), the value that makes the model's probability highest, all else equal.
@@ -156,13 +156,19 @@ _OFFSET = reworded_model.BIAS - sum(
 )
 # The score of the bound: the costly features' part is the same for every pair.
 _BOUND_OFFSET = _OFFSET + sum(_COEFFICIENTS[i] * _LIKELIEST[i] for i in (1, 6, 7))
-_C0, _, _C2, _C3, _C4, _C5, _, _ = _COEFFICIENTS
+_C0, _C1, _C2, _C3, _C4, _C5, _, _ = _COEFFICIENTS
 
 
 def _bound_score(cheap: tuple[float, ...]) -> float:
     """The score of ``paraphrase_probability(cheap)``, from the cheap features only."""
     x0, _, x2, x3, x4, x5, _, _ = cheap
     return _BOUND_OFFSET + _C0 * x0 + _C2 * x2 + _C3 * x3 + _C4 * x4 + _C5 * x5
+
+
+def _with_bigrams(bound: float, bigrams: float) -> float:
+    """``bound`` (``_bound_score``) with the bigram feature known: the score of the features
+    with only the number and rare-word ones (the costliest) at their likeliest."""
+    return bound + _C1 * (bigrams - _LIKELIEST[1])
 
 
 @lru_cache(maxsize=8)
@@ -197,16 +203,20 @@ def _cheap_features(a: Profile, b: Profile, common: int) -> tuple[float, ...]:
     )
 
 
+def _bigram_overlap(a: Profile, b: Profile) -> float:
+    return _overlap(a.bigrams, b.bigrams)
+
+
 def _completed(
-    cheap: tuple[float, ...], a: Profile, b: Profile, rarity: Rarity
+    cheap: tuple[float, ...], bigrams: float, a: Profile, b: Profile, rarity: Rarity
 ) -> tuple[float, ...]:
-    """``cheap`` with its bigram, number and rare-word features computed."""
+    """``cheap`` with its bigram feature (``bigrams``), number and rare-word features."""
     fa, fb = a.facts, b.facts
     either = fa.numbers | fb.numbers
     lighter = min(fa.weight, fb.weight)
     return (
         cheap[0],
-        _overlap(a.bigrams, b.bigrams),
+        bigrams,
         *cheap[2:6],
         len(fa.numbers & fb.numbers) / len(either) if either else 1.0,
         rarity.total(fa.content & fb.content) / lighter if lighter else 0.0,
@@ -249,9 +259,14 @@ def verify(
             profiles = Profiles(rarity)
         pa, pb = profiles.of(a), profiles.of(b)
         cheap = _cheap_features(pa, pb, common)
-        if _bound_score(cheap) < _settled_below(config.reworded_probability):
+        settled = _settled_below(config.reworded_probability)
+        bound = _bound_score(cheap)
+        if bound < settled:
             return None  # settled by the bound, as most pairs are
-        p = paraphrase_probability(_completed(cheap, pa, pb, rarity))
+        bigrams = _bigram_overlap(pa, pb)
+        if _with_bigrams(bound, bigrams) < settled:
+            return None  # settled before the texts' numbers and rare words are looked at
+        p = paraphrase_probability(_completed(cheap, bigrams, pa, pb, rarity))
         return (
             Link(a.id, b.id, Kind.REWORDED, round(p, 4))
             if p >= config.reworded_probability

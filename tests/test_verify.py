@@ -25,10 +25,12 @@ from dedup.verify import (
     Profile,
     Profiles,
     Text,
+    _bigram_overlap,
     _bound_score,
     _cheap_features,
     _lcs,
     _numbers,
+    _with_bigrams,
     paraphrase_probability,
     reworded_features,
     verify,
@@ -220,6 +222,11 @@ def test_pairs_settled_by_the_bound_are_those_the_model_rejects(
     assert link == (Link(0, 1, Kind.REWORDED, round(p, 4)) if p >= threshold else None)
     score = _bound_score(_cheap_features(Profile(ta, weights), Profile(tb, weights), common))
     assert 1 / (1 + math.exp(-score)) == pytest.approx(bound, rel=1e-12, abs=1e-15)
+    # the second bound, the bigram feature known: between the first and the whole model
+    bigrams = _bigram_overlap(Profile(ta, weights), Profile(tb, weights))
+    second = 1 / (1 + math.exp(-_with_bigrams(score, bigrams)))
+    assert p <= second + 1e-12
+    assert second <= bound + 1e-12
 
 
 def test_the_bound_settles_most_pairs_the_model_rejects() -> None:
