@@ -18,7 +18,7 @@ from typing import Any
 
 from dedup.config import Config
 from dedup.models import Paragraph
-from dedup.pipeline import _distinct_texts, process_file
+from dedup.pipeline import _distinct_texts, process_file, text_numbers
 from dedup.verify import Text
 from dedup.walk import walk
 
@@ -85,7 +85,7 @@ def texts(mrpc: Path = MRPC) -> tuple[list[Text], dict[tuple[str, int], int]]:
                 )
                 words.append(piece.words)
                 keys.append(piece.sentence_keys)
-    occurrences, distinct, _ = _distinct_texts(paragraphs, words, keys)
+    occurrences, distinct, _ = _distinct_texts(paragraphs, words, keys, text_numbers(words))
     where = {
         (p.path, line): text_id
         for text_id, found in enumerate(occurrences)

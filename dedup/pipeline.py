@@ -13,10 +13,10 @@ import os
 import time
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain, repeat
 from pathlib import Path
@@ -228,6 +228,8 @@ class Collected:
     short: int  # paragraphs below min_words
     # how many paragraphs in all (a dataset read by Spark gives the count, not the list)
     paragraph_count: int
+    # per paragraph: its text's number, texts numbered in the order they first come
+    text_ids: array[int] = field(default_factory=lambda: array("i"))
     ignored: int = 0  # paragraphs under an ignore marker
     # where to read the paragraphs' texts again, when they were not kept (``keep_text``)
     sources: Sources | None = None
@@ -306,10 +308,10 @@ def _scan(
     before = before_scan(config)
     collected = collect(paths, config, progress, avoid, keep_text=False)
     occurrences, texts, text_sentences = _distinct_texts(
-        collected.paragraphs, collected.words, collected.sentence_keys
+        collected.paragraphs, collected.words, collected.sentence_keys, collected.text_ids
     )
     # the texts hold the words from here on: let them go with the texts, before clustering
-    collected = replace(collected, paragraphs=[], words=[], sentence_keys=[])
+    collected = replace(collected, paragraphs=[], words=[], sentence_keys=[], text_ids=array("i"))
     # most scans hold no text over max_paragraph_chars: no need to measure every one
     any_long = collected.longest is None or collected.longest > config.max_paragraph_chars
     long_warnings = [
@@ -372,7 +374,7 @@ def collect(
     shared = _Shared()
     short = ignored = longest = 0
     files = {f.display: f for f in walked.files}
-    blocks, digests = array("i"), array("q")
+    blocks, digests, text_ids = array("i"), array("q"), array("i")
     for done, (result, pieces) in enumerate(_results(walked.files, config, keep_text), start=1):
         if progress is not None:
             progress(done, len(walked.files))
@@ -399,7 +401,8 @@ def collect(
         for number, (joined, keys, record, text, checksum) in enumerate(columns):
             if not joined:
                 continue
-            tokens, seen = shared.words(joined)
+            tokens, text_id, seen = shared.words(joined)
+            text_ids.append(text_id)
             short += len(tokens) < config.min_words
             longest = max(longest, len(joined))  # its words and the single spaces between them
             if not keep_text:
@@ -432,6 +435,7 @@ def collect(
         ignored=ignored,
         sources=None if keep_text else Sources(files, blocks, digests),
         longest=longest,
+        text_ids=text_ids,
     )
 
 
@@ -588,23 +592,26 @@ class _Shared:
 
     def __init__(self) -> None:
         self.vocabulary: dict[str, str] = {}
-        self.sequences: dict[str, tuple[str, ...]] = {}  # by the words joined by spaces
+        self.numbers: dict[str, int] = {}  # texts' numbers, by their words joined by spaces
+        self.sequences: list[tuple[str, ...]] = []  # each text's words, by number
         self.texts: dict[str, str] = {}
 
     def text(self, text: str) -> str:
         """The shared copy of a paragraph's source text."""
         return self.texts.setdefault(text, text)
 
-    def words(self, joined: str) -> tuple[tuple[str, ...], bool]:
-        """The shared copy of the words ``joined`` by spaces, and whether they were seen before
-        (a repeat is found without splitting it)."""
-        known = self.sequences.get(joined)
-        if known is not None:
-            return known, True
+    def words(self, joined: str) -> tuple[tuple[str, ...], int, bool]:
+        """The shared copy of the words ``joined`` by spaces, their text's number (texts are
+        numbered as they first come), and whether they were seen before (a repeat is found
+        without splitting it, and its number without hashing its words again)."""
+        number = self.numbers.get(joined)
+        if number is not None:
+            return self.sequences[number], number, True
         tokens = joined.split(" ")
         known = tuple(map(self.vocabulary.setdefault, tokens, tokens))
-        self.sequences[joined] = known
-        return known, False
+        number = self.numbers[joined] = len(self.sequences)
+        self.sequences.append(known)
+        return known, number, False
 
 
 def _return_freed_memory() -> None:
@@ -682,22 +689,33 @@ def _distinct_texts(
     paragraphs: Sequence[Paragraph],
     paragraph_words: Sequence[tuple[str, ...]],
     sentence_keys: Sequence[tuple[int, ...]],
+    text_ids: Iterable[int],
 ) -> tuple[list[list[Paragraph]], list[Text], list[tuple[int, ...]]]:
-    """Collapse exact repeats: one ``Text`` per distinct normalised text, in walk order."""
-    ids: dict[tuple[str, ...], int] = {}
+    """Collapse exact repeats: one ``Text`` per distinct normalised text, in walk order.
+
+    ``text_ids``: per paragraph, the number of its text, texts numbered in the order they
+    first come (as reading numbers them: ``text_numbers``).
+    """
     occurrences: list[list[Paragraph]] = []
+    distinct: list[tuple[str, ...]] = []
     text_sentences: list[tuple[int, ...]] = []
-    for paragraph, tokens, keys in zip(paragraphs, paragraph_words, sentence_keys, strict=True):
-        text_id = ids.setdefault(tokens, len(ids))
+    columns = zip(paragraphs, paragraph_words, sentence_keys, text_ids, strict=True)
+    for paragraph, tokens, keys, text_id in columns:
         if text_id == len(occurrences):
             occurrences.append([])
+            distinct.append(tokens)
             text_sentences.append(keys)
         occurrences[text_id].append(paragraph)
-    distinct = list(ids)  # in id order
-    del ids
     contents = content_sequences(distinct)
     texts = [Text(i, tokens, contents[i]) for i, tokens in enumerate(distinct)]
     return occurrences, texts, text_sentences
+
+
+def text_numbers(paragraph_words: Iterable[tuple[str, ...]]) -> list[int]:
+    """Each paragraph's text number for ``_distinct_texts``, from its words: texts numbered in
+    the order they first come (reading numbers them so as it goes)."""
+    numbers: dict[tuple[str, ...], int] = {}
+    return [numbers.setdefault(words, len(numbers)) for words in paragraph_words]
 
 
 def _candidates(

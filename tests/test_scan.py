@@ -140,6 +140,20 @@ def test_short_paragraphs_still_match_exactly(tmp_path: Path) -> None:
     assert {("a.txt", 1), ("b.txt", 1)} in locations(Config(root=tmp_path), [str(tmp_path)])
 
 
+def test_reading_numbers_the_texts_in_the_order_they_first_come(tmp_path: Path) -> None:
+    """Reading numbers each paragraph's text (repeats by their joined words, not hashing their
+    words again): the same numbers as counting distinct word tuples in walk order."""
+    write(
+        tmp_path,
+        {
+            "a.txt": "One text here.\n\nTwo text here.\n\nONE   text, here!",
+            "b.txt": "Two text here.\n\nThree.\n\nOne text here.",
+        },
+    )
+    collected = pipeline.collect([str(tmp_path)], Config(root=tmp_path), keep_text=False)
+    assert list(collected.text_ids) == pipeline.text_numbers(collected.words) == [0, 1, 0, 1, 2, 0]
+
+
 @pytest.mark.parametrize("over", [0, 1])
 def test_the_longest_text_is_measured_while_reading(tmp_path: Path, over: int) -> None:
     """A scan measures every text against max_paragraph_chars only when the longest one read
