@@ -1,21 +1,24 @@
 """Group verified links into clusters of copies, deterministically.
 
 Exact copies of one text are linked to its first occurrence. Links between distinct texts
-join their groups with a union-find (iterative ``find``: long chains never recurse). Each
-cluster keeps a maximum spanning tree of its links, so a chain A~B~C where A and C do not match
+join their groups: Kruskal's spanning forest, strongest links first, found by Borůvka's rounds
+as array operations (``LinkTable.spanning_forest``). Each cluster keeps that maximum spanning
+tree of its links, so a chain A~B~C where A and C do not match
 shows as two links, and the weakest of them gives the cluster its kind and similarity.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup.models import Cluster, ClusterLink, Kind, Link, Member, Paragraph
+
+I64 = npt.NDArray[np.int64]
 
 _KINDS = tuple(Kind)  # a kind's rank is its place here
 
@@ -87,18 +90,61 @@ class LinkTable:
 
     def strongest_first(self) -> Iterator[Link]:
         """The links in ``_link_order``: the most similar first, then by kind, then by ids."""
-        return map(self._link, self._strongest_first())
+        return map(self._link, self._strongest_first().tolist())
 
-    def spanning_forest(self, forest: UnionFind) -> list[Link]:
-        """Kruskal over these links, strongest first: the links that join two trees of
-        ``forest`` (joined by them). Only those become ``Link`` objects."""
-        a, b = self.a, self.b
-        return [self._link(i) for i in self._strongest_first() if forest.union(a[i], b[i])]
+    def spanning_forest(self, n: int) -> tuple[I64, I64]:
+        """Kruskal's spanning forest of these links over texts ``0 .. n - 1``, the strongest
+        links first: its links (their places in this table) in the order Kruskal takes them,
+        and each text's tree, named by its smallest text.
 
-    def _strongest_first(self) -> list[int]:
+        Found by Borůvka's rounds, as array operations: each tree takes the first of the links
+        that leave it, and the trees joined by those links become one, until no link joins two
+        trees. Every link has a place of its own in the order, so the forest is the one Kruskal
+        builds: a link is in it exactly when no path of earlier links joins its two texts.
+        """
+        a, b = (np.frombuffer(c, dtype=np.int64) for c in (self.a, self.b))
+        order = self._strongest_first()
+        place = np.empty(order.shape[0], dtype=np.int64)
+        place[order] = np.arange(order.shape[0])
+        tree = np.arange(n, dtype=np.int64)  # each text's tree, named by one of its texts
+        found = []
+        left = np.arange(a.shape[0], dtype=np.int64)  # the links that may still join two trees
+        while left.shape[0]:
+            ta, tb = tree[a[left]], tree[b[left]]
+            across = ta != tb
+            left, ta, tb = left[across], ta[across], tb[across]
+            first = np.full(n, order.shape[0], dtype=np.int64)  # by tree: its first link out
+            np.minimum.at(first, ta, place[left])
+            np.minimum.at(first, tb, place[left])
+            from_a, from_b = first[ta] == place[left], first[tb] == place[left]
+            found.append(left[from_a | from_b])
+            joined = np.arange(n, dtype=np.int64)  # each tree points at the tree it joins
+            joined[ta[from_a]] = tb[from_a]
+            joined[tb[from_b]] = ta[from_b]
+            both = from_a & from_b  # two trees that took the same link: the smaller one leads
+            smaller = np.minimum(ta[both], tb[both])
+            joined[smaller] = smaller
+            while not np.array_equal(hop := joined[joined], joined):
+                joined = hop
+            tree = joined[tree]
+        smallest = np.full(n, n, dtype=np.int64)
+        np.minimum.at(smallest, tree, np.arange(n, dtype=np.int64))
+        links = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+        return links[np.argsort(place[links])], smallest[tree]
+
+    def links(self, places: I64) -> list[Link]:
+        """The links in ``places``, as objects."""
+        columns = (self.a, self.b, self.rank, self.similarity, self.inner)
+        a, b, rank, similarity, inner = (
+            np.frombuffer(c, dtype=c.typecode)[places].tolist() for c in columns
+        )
+        inners = [None if i < 0 else i for i in inner]
+        return list(map(Link, a, b, map(_KINDS.__getitem__, rank), similarity, inners))
+
+    def _strongest_first(self) -> I64:
         columns = (self.b, self.a, self.rank, self.similarity)
         b, a, rank, similarity = (np.frombuffer(c, dtype=c.typecode) for c in columns)
-        order: list[int] = np.lexsort((b, a, rank, -similarity)).tolist()
+        order: I64 = np.lexsort((b, a, rank, -similarity))
         return order
 
     def _link(self, i: int) -> Link:
@@ -129,30 +175,38 @@ class Group:
 
 def groups(copies: Sequence[int], links: Iterable[Link]) -> list[Group]:
     """The texts joined by links into groups of two copies or more, each with its maximum
-    spanning tree (Kruskal, strongest links first).
+    spanning tree (Kruskal's, strongest links first: ``LinkTable.spanning_forest``), in the
+    order of their smallest texts.
 
     Args:
         copies: for each distinct text id, how many paragraphs have it.
-        links: verified links between distinct text ids (a ``LinkTable`` is sorted by numpy,
-            and only its tree links become objects).
+        links: verified links between distinct text ids (from a ``LinkTable``, only the tree
+            links become objects).
     """
+    if not isinstance(links, LinkTable):
+        table = LinkTable()
+        table.extend(links)
+        links = table
     n = len(copies)
-    forest = UnionFind(n)
-    # Kruskal: strongest links first
-    if isinstance(links, LinkTable):
-        tree = links.spanning_forest(forest)
-    else:
-        tree = [link for link in sorted(links, key=_link_order) if forest.union(link.a, link.b)]
-    members: dict[int, list[int]] = defaultdict(list)
-    for text_id in range(n):
-        members[forest.find(text_id)].append(text_id)
-    tree_by_root: dict[int, list[Link]] = defaultdict(list)
-    for link in tree:
-        tree_by_root[forest.find(link.a)].append(link)
+    forest, tree = links.spanning_forest(n)
+    # not a lone copy, nor an allowlisted text (no copies left)
+    kept = np.bincount(tree, weights=np.asarray(copies, dtype=np.float64), minlength=n)[tree] >= 2
+    texts = np.flatnonzero(kept)
+    texts = texts[np.argsort(tree[texts], kind="stable")]  # by tree, then increasing
+    forest = forest[kept[np.frombuffer(links.a, dtype=np.int64)[forest]]]
+    forest_trees = tree[np.frombuffer(links.a, dtype=np.int64)[forest]]
+    by_tree = np.argsort(forest_trees, kind="stable")  # by tree, then in Kruskal's order
+    forest, forest_trees = forest[by_tree], forest_trees[by_tree]
+    starts = np.flatnonzero(np.diff(tree[texts], prepend=-1))
+    names = tree[texts[starts]]
+    firsts = np.searchsorted(forest_trees, names, side="left").tolist()
+    lasts = np.searchsorted(forest_trees, names, side="right").tolist()
+    ends = np.append(starts[1:], texts.shape[0]).tolist() if starts.shape[0] else []
+    ids = texts.tolist()
+    tree_links = links.links(forest)
     return [
-        Group(tuple(text_ids), tuple(tree_by_root[root]))
-        for root, text_ids in members.items()
-        if sum(copies[t] for t in text_ids) >= 2  # not a lone copy, nor an allowlisted text
+        Group(tuple(ids[start:end]), tuple(tree_links[first:last]))
+        for start, end, first, last in zip(starts.tolist(), ends, firsts, lasts, strict=True)
     ]
 
 

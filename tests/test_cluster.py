@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections import defaultdict
+from collections.abc import Sequence
 
-from dedup.cluster import LinkTable, UnionFind, _link_order, build_clusters, groups
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.cluster import Group, LinkTable, UnionFind, _link_order, build_clusters, groups
 from dedup.models import ClusterLink, Kind, Link, Member, Paragraph
 
 
@@ -120,3 +125,53 @@ def test_a_link_table_gives_the_links_back_and_in_kruskal_order() -> None:
     assert list(table.strongest_first()) == sorted(links, key=_link_order)
     copies = [rng.randint(1, 3) for _ in range(120)]
     assert groups(copies, table) == groups(copies, links)
+
+
+def kruskal_groups(copies: Sequence[int], links: Sequence[Link]) -> list[Group]:
+    """The groups the plain way: Kruskal with a union-find over the sorted links, members by
+    root in text order."""
+    forest = UnionFind(len(copies))
+    tree = [k for k in sorted(links, key=_link_order) if forest.union(k.a, k.b)]
+    members: dict[int, list[int]] = defaultdict(list)
+    for text_id in range(len(copies)):
+        members[forest.find(text_id)].append(text_id)
+    tree_by_root: dict[int, list[Link]] = defaultdict(list)
+    for link in tree:
+        tree_by_root[forest.find(link.a)].append(link)
+    return [
+        Group(tuple(ids), tuple(tree_by_root[root]))
+        for root, ids in members.items()
+        if sum(copies[t] for t in ids) >= 2
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 40).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(0, 3), min_size=n, max_size=n),  # 0: an allowlisted text
+            st.lists(
+                st.tuples(
+                    st.integers(0, n - 1),
+                    st.integers(0, n - 1),
+                    st.sampled_from([Kind.NEAR, Kind.CONTAINED, Kind.REWORDED]),
+                    st.sampled_from([0.5, 0.8, 0.8, 0.9, 1.0]),  # ties, broken by kind and ids
+                ),
+                max_size=80,
+            ),
+        )
+    )
+)
+def test_the_forest_found_by_rounds_is_kruskal_s(
+    drawn: tuple[list[int], list[tuple[int, int, Kind, float]]],
+) -> None:
+    """Borůvka's rounds over arrays give the groups, trees and orders of Kruskal's walk."""
+    copies, drawn_links = drawn
+    links = list(
+        {
+            (min(a, b), max(a, b)): Link(min(a, b), max(a, b), kind, similarity)
+            for a, b, kind, similarity in drawn_links
+            if a != b
+        }.values()
+    )
+    assert groups(copies, links) == kruskal_groups(copies, links)
