@@ -442,8 +442,8 @@ def counted_postings(
     counted: TextWords, kept: npt.NDArray[np.bool_], rarity: Rarity
 ) -> RarePostings:
     """``rare_postings`` of the texts whose ids are ``kept`` (text ``i``: ``kept[i]``), from
-    the words ``rarity.counted`` numbered for ``rarity``: the same arrays, by array operations.
-    """
+    their words as ``dedup.rarity.counted`` numbered them when it made ``rarity``: the same
+    arrays, by array operations."""
     frequencies = rarity.frequencies
     quanta = np.fromiter(map(rarity.quanta.__getitem__, frequencies), np.int64, len(frequencies))
     rare = np.fromiter(frequencies.values(), np.int64, len(frequencies)) <= rare_cap(rarity.texts)

@@ -727,6 +727,8 @@ def _candidates(
     scanned: RarePostings | None,
 ) -> tuple[PairArray, Capped]:
     fuzzy_min = _fuzzy_min(config)
+    # Texts over max_paragraph_chars are matched exactly only too: aligning them would cost
+    # too much (B14).
     if any_long and any(too_long(t, config) for t in texts):
         kept = [i for i, t in enumerate(texts) if not too_long(t, config)]
         texts, text_sentences = [texts[i] for i in kept], [text_sentences[i] for i in kept]
@@ -759,7 +761,6 @@ def _fuzzy_min(config: Config) -> int:
 
     Short texts are matched exactly only: with a handful of words one changed word is a
     different text, and fewer words than the shingle size would give an empty shingle set.
-    Texts over max_paragraph_chars are not either: aligning them would cost too much (B14).
     """
     return max(config.min_words, config.shingle_size)
 

@@ -157,7 +157,8 @@ class Aside(Generic[T]):
     ) -> list[R]:
         """``from_both_ends`` of ``count`` items, with this task's worker taking items from the
         back once its task is done, after ``start`` (a task and its arguments: what the items
-        need); with no worker, every item is done here."""
+        need); with no worker, every item is done here. Items are sent one ahead, from the moment
+        the worker's own task is answered: none waits behind that task."""
         if self.worker is None or not self.worker.alive:
             return [here(i) for i in range(count)]
         self.worker.send(start[0], *start[1])
