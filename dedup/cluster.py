@@ -86,11 +86,11 @@ class LinkTable:
 
     def __iter__(self) -> Iterator[Link]:
         """The links in the order they were added."""
-        return map(self._link, range(len(self.a)))
+        return self._objects(np.arange(len(self.a), dtype=np.int64))
 
     def strongest_first(self) -> Iterator[Link]:
         """The links in ``_link_order``: the most similar first, then by kind, then by ids."""
-        return map(self._link, self._strongest_first().tolist())
+        return self._objects(self._strongest_first())
 
     def spanning_forest(self, n: int) -> tuple[I64, I64]:
         """Kruskal's spanning forest of these links over texts ``0 .. n - 1``, the strongest
@@ -147,10 +147,15 @@ class LinkTable:
         order: I64 = np.lexsort((b, a, rank, -similarity))
         return order
 
-    def _link(self, i: int) -> Link:
-        inner = self.inner[i]
-        kind = _KINDS[self.rank[i]]
-        return Link(self.a[i], self.b[i], kind, self.similarity[i], None if inner < 0 else inner)
+    def _objects(self, places: I64) -> Iterator[Link]:
+        """The links in ``places``, made a block at a time (not all of a large table's links
+        as objects at once)."""
+        for start in range(0, places.shape[0], _OBJECTS):
+            yield from self.links(places[start : start + _OBJECTS])
+
+
+# How many links ``LinkTable`` makes into objects at a time when it is walked.
+_OBJECTS = 1 << 12
 
 
 def build_clusters(
