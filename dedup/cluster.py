@@ -113,10 +113,11 @@ class LinkTable:
             ta, tb = tree[a[left]], tree[b[left]]
             across = ta != tb
             left, ta, tb = left[across], ta[across], tb[across]
+            places = place[left]
             first = np.full(n, order.shape[0], dtype=np.int64)  # by tree: its first link out
-            np.minimum.at(first, ta, place[left])
-            np.minimum.at(first, tb, place[left])
-            from_a, from_b = first[ta] == place[left], first[tb] == place[left]
+            np.minimum.at(first, ta, places)
+            np.minimum.at(first, tb, places)
+            from_a, from_b = first[ta] == places, first[tb] == places
             found.append(left[from_a | from_b])
             joined = np.arange(n, dtype=np.int64)  # each tree points at the tree it joins
             joined[ta[from_a]] = tb[from_a]
@@ -198,8 +199,9 @@ def groups(copies: Sequence[int], links: Iterable[Link]) -> list[Group]:
     kept = np.bincount(tree, weights=np.asarray(copies, dtype=np.float64), minlength=n)[tree] >= 2
     texts = np.flatnonzero(kept)
     texts = texts[np.argsort(tree[texts], kind="stable")]  # by tree, then increasing
-    forest = forest[kept[np.frombuffer(links.a, dtype=np.int64)[forest]]]
-    forest_trees = tree[np.frombuffer(links.a, dtype=np.int64)[forest]]
+    ends_a = np.frombuffer(links.a, dtype=np.int64)
+    forest = forest[kept[ends_a[forest]]]
+    forest_trees = tree[ends_a[forest]]
     by_tree = np.argsort(forest_trees, kind="stable")  # by tree, then in Kruskal's order
     forest, forest_trees = forest[by_tree], forest_trees[by_tree]
     starts = np.flatnonzero(np.diff(tree[texts], prepend=-1))
