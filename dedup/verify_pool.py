@@ -70,9 +70,13 @@ def _sent(texts: Sequence[Text], pairs: Pairs) -> Sent:
     )
 
 
-def _verify(texts: Sequence[Text], pairs: Pairs, config: Config, weights: Rarity) -> LinkTable:
+def _verify(
+    texts: Sequence[Text], pairs: Pairs | list[list[int]], config: Config, weights: Rarity
+) -> LinkTable:
+    """The links of one batch of ``pairs`` (positions in ``texts``), as a table."""
     table = LinkTable()
-    table.extend(verify_pairs(texts, pairs.tolist(), config, weights))
+    listed = pairs.tolist() if isinstance(pairs, np.ndarray) else pairs
+    table.extend(verify_pairs(texts, listed, config, weights))
     return table
 
 
@@ -87,7 +91,6 @@ def _verify_sent(sent: Sent) -> LinkTable:
     assert _SETTINGS is not None, "_start comes first"
     config, weights = _SETTINGS
     ids, words, content, pairs = sent
-    texts = [Text(*text) for text in zip(ids, words, content, strict=True)]
-    table = LinkTable()
-    table.extend(verify_pairs(texts, pairs, config, weights))
-    return table
+    return _verify(
+        [Text(*text) for text in zip(ids, words, content, strict=True)], pairs, config, weights
+    )
