@@ -21,6 +21,7 @@ from dedup.models import Cluster, ClusterLink, Kind, Link, Member, Paragraph
 I64 = npt.NDArray[np.int64]
 
 _KINDS = tuple(Kind)  # a kind's rank is its place here
+_RANKS = {kind: kind.rank for kind in _KINDS}
 
 
 class UnionFind:
@@ -66,12 +67,17 @@ class LinkTable:
         self.similarity = array("d")
 
     def extend(self, links: Iterable[Link]) -> None:
-        for link in links:
-            self.a.append(link.a)
-            self.b.append(link.b)
-            self.rank.append(link.kind.rank)
-            self.similarity.append(link.similarity)
-            self.inner.append(-1 if link.inner is None else link.inner)
+        self.extend_rows((k.a, k.b, k.kind, k.similarity, k.inner) for k in links)
+
+    def extend_rows(self, rows: Iterable[tuple[int, int, Kind, float, int | None]]) -> None:
+        """Append links given as their fields, in ``Link``'s order (``verify.verdicts``)."""
+        a, b, rank, similarity, inner = self.a, self.b, self.rank, self.similarity, self.inner
+        for one, other, kind, score, within in rows:
+            a.append(one)
+            b.append(other)
+            rank.append(_RANKS[kind])
+            similarity.append(score)
+            inner.append(-1 if within is None else within)
 
     def merge(self, other: LinkTable) -> None:
         """Append the links of ``other`` after these, in its order."""

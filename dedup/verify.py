@@ -234,6 +234,11 @@ def paraphrase_probability(features: Sequence[float]) -> float:
     return 1 / (1 + math.exp(-z))
 
 
+# What the verifier finds of a linked pair: the link's kind, its similarity and, for
+# ``contained``, the text that lies inside the other (a ``Link`` without its two texts).
+Verdict = tuple[Kind, float, int | None]
+
+
 def verify(
     a: Text, b: Text, config: Config, rarity: Rarity, profiles: Profiles | None = None
 ) -> Link | None:
@@ -242,6 +247,15 @@ def verify(
     ``profiles``: where to find the texts' profiles for the model (made anew without it, or
     when it was made for another rarity table).
     """
+    found = _verdict(a, b, config, rarity, profiles)
+    return None if found is None else Link(a.id, b.id, *found)
+
+
+def _verdict(
+    a: Text, b: Text, config: Config, rarity: Rarity, profiles: Profiles | None
+) -> Verdict | None:
+    """``verify``'s link as a ``Verdict``: a scan verifies a million pairs and keeps its links
+    as columns (``cluster.LinkTable``), so making each one an object would be wasted."""
     la, lb = len(a.words), len(b.words)
     common = _lcs(a.words, b.words)
     near = 2 * common / (la + lb)
@@ -249,9 +263,9 @@ def verify(
     if len(short.words) <= CONTAINED_MAX_RATIO * len(long_.words):
         coverage = common / len(short.words)
         if coverage >= config.contained_threshold:
-            return Link(a.id, b.id, Kind.CONTAINED, round(coverage, 4), inner=short.id)
+            return Kind.CONTAINED, round(coverage, 4), short.id
     if near >= config.near_threshold:
-        return Link(a.id, b.id, Kind.NEAR, round(near, 4))
+        return Kind.NEAR, round(near, 4), None
     if not config.reworded or not a.content or not b.content:
         return None
     if max(la, lb) <= MODEL_MAX_WORDS:
@@ -267,17 +281,13 @@ def verify(
         if _with_bigrams(bound, bigrams) < settled:
             return None  # settled before the texts' numbers and rare words are looked at
         p = paraphrase_probability(_completed(cheap, bigrams, pa, pb, rarity))
-        return (
-            Link(a.id, b.id, Kind.REWORDED, round(p, 4))
-            if p >= config.reworded_probability
-            else None
-        )
+        return (Kind.REWORDED, round(p, 4), None) if p >= config.reworded_probability else None
     return _retold(a, b, common, config)
 
 
-def _retold(a: Text, b: Text, common: int, config: Config) -> Link | None:
-    """The reworded link of two texts longer than the model's sentences: their content words
-    aligned, or ``None``.
+def _retold(a: Text, b: Text, common: int, config: Config) -> Verdict | None:
+    """The reworded verdict on two texts longer than the model's sentences: their content
+    words aligned, or ``None``.
 
     The content words' alignment is at most ``common``, the words' (a common subsequence of
     the content words is one of the words, which hold them in order), and at most the fewer
@@ -291,7 +301,7 @@ def _retold(a: Text, b: Text, common: int, config: Config) -> Link | None:
     aligned = _lcs(a.content, b.content)
     score = 2 * aligned / total
     if aligned >= MIN_REWORDED_ALIGNED and score >= config.reworded_threshold:
-        return Link(a.id, b.id, Kind.REWORDED, round(score, 4))
+        return Kind.REWORDED, round(score, 4), None
     return None
 
 
@@ -299,7 +309,15 @@ def verify_pairs(
     texts: Sequence[Text], pairs: Iterable[Sequence[int]], config: Config, rarity: Rarity
 ) -> Iterator[Link]:
     """The links of ``verify`` for pairs of positions in ``texts``, in pair order."""
+    return (Link(*found) for found in verdicts(texts, pairs, config, rarity))
+
+
+def verdicts(
+    texts: Sequence[Text], pairs: Iterable[Sequence[int]], config: Config, rarity: Rarity
+) -> Iterator[tuple[int, int, Kind, float, int | None]]:
+    """``verify_pairs``'s links as plain tuples: the two texts' ids, then the ``Verdict``."""
     profiles = Profiles(rarity)
     for a, b in pairs:
-        if (link := verify(texts[a], texts[b], config, rarity, profiles)) is not None:
-            yield link
+        ta, tb = texts[a], texts[b]
+        if (found := _verdict(ta, tb, config, rarity, profiles)) is not None:
+            yield ta.id, tb.id, *found

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from dedup.cluster import LinkTable
 from dedup.config import Config
 from dedup.rarity import Rarity
-from dedup.verify import Text, verify_pairs
+from dedup.verify import Text, verdicts
 from dedup.workers import Workers, from_both_ends
 
 # Candidate pairs per batch: some 50 ms of verification, small enough to share out the last
@@ -76,7 +76,7 @@ def _verify(
     """The links of one batch of ``pairs`` (positions in ``texts``), as a table."""
     table = LinkTable()
     listed = pairs.tolist() if isinstance(pairs, np.ndarray) else pairs
-    table.extend(verify_pairs(texts, listed, config, weights))
+    table.extend_rows(verdicts(texts, listed, config, weights))
     return table
 
 

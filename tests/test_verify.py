@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dedup.cluster import LinkTable
 from dedup.config import Config
 from dedup.models import Kind, Link
 from dedup.normalize import content_words, words
@@ -33,6 +34,7 @@ from dedup.verify import (
     _with_bigrams,
     paraphrase_probability,
     reworded_features,
+    verdicts,
     verify,
     verify_pairs,
 )
@@ -179,6 +181,9 @@ def test_verify_pairs_equal_verify_one_pair_at_a_time() -> None:
     ]
     assert any(link.kind is Kind.REWORDED for link in one_at_a_time)
     assert list(verify_pairs(texts, pairs, Config(), weights)) == one_at_a_time
+    columns = LinkTable()  # as a scan keeps them: no Link objects on the way
+    columns.extend_rows(verdicts(texts, pairs, Config(), weights))
+    assert list(columns) == one_at_a_time
 
 
 def test_profiles_of_another_rarity_table_are_not_used() -> None:
