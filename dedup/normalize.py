@@ -30,6 +30,11 @@ _PUNCT = str.maketrans(
 )
 _WORD = re.compile(r"[\w\udc00-\udcff]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+# ASCII bytes as ``_ASCII_WORD`` and ``lower()`` see them: letters lower-cased, the other word
+# characters kept, every other byte a space (``bytes.split`` then cuts the words).
+_ASCII_FOLD = bytes(
+    c + 32 if 65 <= c <= 90 else c if chr(c).isalnum() or c == 95 else 32 for c in range(128)
+).ljust(256, b" ")
 
 STOPWORDS = frozenset(
     [
@@ -249,8 +254,11 @@ def sentence_texts(prose: str) -> list[str]:
     hash the same strings (the reading workers' CPU at 300k paragraphs: 3.89 s against 4.18).
     """
     if prose.isascii():  # ASCII is NFKC-stable, and lower() equals casefold() on ASCII
-        found = [_ASCII_WORD.findall(part.lower()) for part in _SENTENCE_BREAK.split(prose)]
-    else:
-        nfkc = unicodedata.normalize("NFKC", prose)
-        found = [_WORD.findall(_folded_for_words(part)) for part in _SENTENCE_BREAK.split(nfkc)]
+        # one byte table for lower() and findall(): a third faster on the scan's corpus
+        cut = [
+            p.encode("ascii").translate(_ASCII_FOLD).split() for p in _SENTENCE_BREAK.split(prose)
+        ]
+        return [b" ".join(w).decode("ascii") for w in cut if w]
+    nfkc = unicodedata.normalize("NFKC", prose)
+    found = [_WORD.findall(_folded_for_words(part)) for part in _SENTENCE_BREAK.split(nfkc)]
     return [" ".join(w) for w in found if w]
