@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from itertools import count
 
 import numpy as np
 import numpy.typing as npt
@@ -81,14 +83,15 @@ def counted(contents: Iterable[Iterable[str]]) -> tuple[Rarity, TextWords]:
     """The rarity table of the content words of every distinct text, and each text's words as
     numbers: the reworded tier's rare-word entries are then array operations on them
     (``candidates.counted_postings``) rather than a second pass over every text's words."""
-    ids: dict[str, int] = {}
-    number = ids.setdefault
+    # a new word gets the next number: looked up from C, not from a Python loop over words
+    ids: defaultdict[str, int] = defaultdict(count().__next__)
+    number = ids.__getitem__
     flat = array("i")  # 32-bit: the largest array of a scan's counting (millions of entries)
     sizes = array("q")
     for words in contents:
         distinct = set(words)
         sizes.append(len(distinct))
-        flat.extend([number(word, len(ids)) for word in distinct])
+        flat.extend(map(number, distinct))
     word_ids = np.frombuffer(flat, dtype=np.int32)
     texts = len(sizes)
     counts = np.bincount(word_ids, minlength=len(ids)).tolist()
