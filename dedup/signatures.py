@@ -13,10 +13,11 @@ on every machine (Python's ``hash`` is not).
 from __future__ import annotations
 
 import zlib
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, count
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -58,7 +59,7 @@ def batch_word_hashes(texts: Sequence[Sequence[str]]) -> list[U32]:
 def _flat_word_hashes(texts: Sequence[Sequence[str]]) -> U32:
     """``word_hashes`` of the words of all ``texts``, one after the other."""
     every = list(chain.from_iterable(texts))
-    vocabulary = {word: i for i, word in enumerate(dict.fromkeys(every))}
+    vocabulary: defaultdict[str, int] = defaultdict(count().__next__)  # a new word: the next
     ids = np.fromiter(map(vocabulary.__getitem__, every), dtype=np.int64, count=len(every))
     return word_hashes(list(vocabulary))[ids]
 
