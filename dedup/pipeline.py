@@ -634,8 +634,9 @@ def _return_freed_memory() -> None:
 def _verified(
     texts: Sequence[Text], pairs: PairArray, config: Config, weights: Rarity
 ) -> LinkTable:
-    """Verify every candidate pair, in pair order; from ``PARALLEL_MIN_PAIRS`` pairs on, with
-    ``jobs - 1`` workers helping (with 0, one per core but this one, at most 7)."""
+    """Verify every candidate pair (the links in ``verify_pool.verified``'s order); from
+    ``PARALLEL_MIN_PAIRS`` pairs on, with ``jobs - 1`` workers helping (with 0, one per core
+    but this one, at most 7)."""
     helpers = (config.jobs or _cores()) - 1 if pairs.shape[0] >= PARALLEL_MIN_PAIRS else 0
     with Workers(helpers) as workers:
         return verify_pool.verified(texts, pairs, config, weights, workers)

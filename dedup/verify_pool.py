@@ -4,9 +4,11 @@ back, until they meet.
 
 A worker gets the settings and word weights once, then each batch's texts, pickled: each word
 once per batch, so that its texts share one copy of it, whose hash is computed once and which
-equal words match by identity. The links of every batch are put back in batch order: the same
-links in the same order as verifying in one process, at any number of workers; a batch that a
-worker did not answer (it died, or could not start) is verified by the scan's process.
+equal words match by identity. The pairs of two sentence-sized texts come last, so the workers
+get them: the reworded model makes them the costliest pairs to verify, and their texts are
+the cheapest to send. The links of every batch are put back in batch order: the same links in
+the same order as verifying in one process, at any number of workers; a batch that a worker
+did not answer (it died, or could not start) is verified by the scan's process.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy.typing as npt
 from dedup.cluster import LinkTable
 from dedup.config import Config
 from dedup.rarity import Rarity
-from dedup.verify import Text, verdicts
+from dedup.verify import MODEL_MAX_WORDS, Text, verdicts
 from dedup.workers import Workers, from_both_ends
 
 # Candidate pairs per batch: some 50 ms of verification, small enough to share out the last
@@ -40,8 +42,9 @@ _SETTINGS: tuple[Config, Rarity] | None = None
 def verified(
     texts: Sequence[Text], pairs: Pairs, config: Config, weights: Rarity, workers: Workers
 ) -> LinkTable:
-    """The links of every candidate pair, in pair order, ``workers`` helping this process (not
-    for fewer than two batches)."""
+    """The links of every candidate pair, in the order of ``sentence_pairs_last``, ``workers``
+    helping this process (not for fewer than two batches)."""
+    pairs = sentence_pairs_last(texts, pairs)
     batches = [pairs[i : i + BATCH] for i in range(0, pairs.shape[0], BATCH)]
     helpers = workers.started() if len(batches) > 1 else []
     for worker in helpers:
@@ -57,6 +60,19 @@ def verified(
     for table in found:
         links.merge(table)
     return links
+
+
+def sentence_pairs_last(texts: Sequence[Text], pairs: Pairs) -> Pairs:
+    """``pairs`` with those of two texts of at most ``MODEL_MAX_WORDS`` words moved to the end,
+    each part in its order (a text's pairs stay together for its profile: ``verify.Profiles``).
+
+    At 300k paragraphs these are 53 % of the pairs and two thirds of the verifying (8.1 µs a
+    pair against 4.7), and a batch of them costs 0.23 of its verifying to send (0.73 for the
+    others): given these, the workers take more of the verifying for less of the scan's time.
+    """
+    sizes = np.fromiter((len(t.words) for t in texts), dtype=np.int64, count=len(texts))
+    short = sizes[pairs].max(axis=1, initial=0) <= MODEL_MAX_WORDS
+    return np.concatenate((pairs[~short], pairs[short]))
 
 
 def _sent(texts: Sequence[Text], pairs: Pairs) -> Sent:

@@ -10,12 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from dedup import pipeline, verify_pool, workers
 from dedup.cluster import LinkTable
 from dedup.config import Config
 from dedup.reporters.json_report import render_json
+from dedup.verify import MODEL_MAX_WORDS, Text
 
 WORDS = (
     "river",
@@ -46,9 +48,13 @@ WORDS = (
 
 
 def corpus(root: Path) -> Path:
-    """Forty paragraphs, each with an edited copy in another file."""
+    """Forty paragraphs, each with an edited copy in another file; one in four longer than the
+    reworded model's sentences (their pairs are verified first: ``sentence_pairs_last``)."""
     rng = random.Random(5)
-    originals = [" ".join(rng.choices(WORDS, k=rng.randint(12, 30))) + "." for _ in range(40)]
+    originals = [
+        " ".join(rng.choices(WORDS, k=rng.randint(12, 30) + 30 * (i % 4 == 0))) + "."
+        for i in range(40)
+    ]
     copies = []
     for text in originals:
         words = text.split()
@@ -187,3 +193,17 @@ def test_a_worker_runs_its_tasks_in_turn_and_ends_with_its_input() -> None:
         out = out[8 + size :]
     assert answers == [(0, 32), (1, 9)]
     assert ran.stderr == b""
+
+
+def test_sentence_pairs_go_last_each_part_in_its_order() -> None:
+    """The pairs of two sentence-sized texts are moved to the end (the workers' end), and
+    neither part is reordered (a text's pairs stay together for its profile)."""
+    rng = random.Random(3)
+    texts = [Text(i, ("w",) * rng.choice([1, 39, 40, 41, 90]), ()) for i in range(50)]
+    pairs = np.array(sorted(tuple(sorted(rng.sample(range(50), 2))) for _ in range(300)))
+    moved = verify_pool.sentence_pairs_last(texts, pairs)
+    listed = pairs.tolist()
+    short = [max(len(texts[a].words), len(texts[b].words)) <= MODEL_MAX_WORDS for a, b in listed]
+    kept = [p for p, s in zip(listed, short, strict=True) if not s]
+    assert 0 < len(kept) < len(listed)
+    assert moved.tolist() == kept + [p for p, s in zip(listed, short, strict=True) if s]
