@@ -18,11 +18,10 @@ Exact repeats never get here: the pipeline collapses them to one text first.
 from __future__ import annotations
 
 from array import array
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -346,23 +345,26 @@ def _bucket_pairs(ids: Sequence[int], cap: int | None) -> Iterable[Pair]:
 
 def shared_sentence_pairs(
     sentences: Iterable[tuple[int, Iterable[int]]],
-) -> tuple[set[Pair], Capped]:
-    """Pairs of texts that share a normalised sentence, and the sentence buckets over the cap.
+) -> tuple[PairArray, Capped]:
+    """Pairs of texts that share a normalised sentence, sorted, and the sentence buckets over
+    ``MAX_SENTENCE_BUCKET`` texts (each paired as a star: its smallest text with every other).
+
+    A sentence's bucket is found as an LSH band's is (``band_codes``): each (text, sentence)
+    is a row whose band is the sentence key, as array operations, not a dict of lists.
 
     Args:
         sentences: ``(text id, sentence keys)`` for every text, ids in increasing order.
     """
-    buckets: dict[int, list[int]] = defaultdict(list)
-    for text_id, keys in sentences:
-        for key in set(keys):
-            buckets[key].append(text_id)
-    pairs: set[Pair] = set()
-    capped = Capped()
-    for ids in buckets.values():
-        pairs.update(_bucket_pairs(ids, MAX_SENTENCE_BUCKET))
-        if len(ids) > MAX_SENTENCE_BUCKET:
-            capped = capped.plus(Capped(1, ids[0]))
-    return pairs, capped
+    listed = [(text_id, set(keys)) for text_id, keys in sentences]
+    sizes = np.fromiter((len(keys) for _, keys in listed), dtype=np.int64, count=len(listed))
+    ids = np.fromiter((text_id for text_id, _ in listed), dtype=np.int64, count=len(listed))
+    flat = np.fromiter(
+        chain.from_iterable(keys for _, keys in listed), dtype=np.int64, count=int(sizes.sum())
+    )
+    if flat.shape[0] < 2:
+        return np.empty((0, 2), dtype=np.int64), Capped()
+    band = flat.view(np.uint32).reshape(-1, 2)  # a key's two halves: equal keys, equal rows
+    return capped_code_pairs(np.repeat(ids, sizes), [band_codes(band, MAX_SENTENCE_BUCKET)])
 
 
 def rare_word_pairs(

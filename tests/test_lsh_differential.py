@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import random
 import time
+from collections import defaultdict
 from functools import lru_cache
-from itertools import pairwise
+from itertools import combinations, pairwise
 from typing import Any
 
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dedup.candidates
 from benchmarks import mutate, realtext
@@ -24,12 +27,14 @@ from dedup import pipeline
 from dedup.candidates import (
     MAX_LSH_BUCKET,
     RECALL_WEIGHTS,
+    Capped,
     _runs,
     bands_and_rows,
     capped_lsh_pairs,
     datasketch_pairs,
     lsh_pairs,
     pair_set,
+    shared_sentence_pairs,
     union_pairs,
 )
 from dedup.config import Config
@@ -184,6 +189,44 @@ def test_the_cap_is_exact() -> None:
     pairs = lsh_pairs(keys, rows, 0.3)
     assert pairs.shape == (MAX_LSH_BUCKET + MAX_LSH_BUCKET * (MAX_LSH_BUCKET - 1) // 2, 2)
     assert pair_set(pairs) == datasketch_pairs(keys, rows, 0.3, 1)
+
+
+def sentence_pairs_plainly(
+    sentences: list[tuple[int, list[int]]], cap: int
+) -> tuple[set[tuple[int, int]], Capped]:
+    """The sentence tier the plain way: a bucket of text ids per key, every pair of a bucket,
+    or the pairs of its first (smallest) text above ``cap`` texts."""
+    buckets: dict[int, list[int]] = defaultdict(list)
+    for text_id, keys in sentences:
+        for key in set(keys):
+            buckets[key].append(text_id)
+    pairs: set[tuple[int, int]] = set()
+    capped = Capped()
+    for ids in buckets.values():
+        if len(ids) > cap:
+            pairs.update((ids[0], other) for other in ids[1:])
+            capped = capped.plus(Capped(1, ids[0]))
+        else:
+            pairs.update(combinations(ids, 2))
+    return pairs, capped
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(-(2**63), 2**63 - 1) | st.integers(0, 6), max_size=5),
+        max_size=25,
+    ),
+    st.integers(1, 4),
+)
+def test_sentence_buckets_are_every_pair_or_a_star(keys: list[list[int]], cap: int) -> None:
+    sentences = [(text_id * 3 + 1, found) for text_id, found in enumerate(keys)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dedup.candidates, "MAX_SENTENCE_BUCKET", cap)
+        pairs, capped = shared_sentence_pairs(iter(sentences))
+    expected, expected_capped = sentence_pairs_plainly(sentences, cap)
+    assert pairs.tolist() == sorted(map(list, expected))
+    assert capped == expected_capped
 
 
 def _run_sets(order: np.ndarray, new_run: np.ndarray) -> set[tuple[int, ...]]:
