@@ -13,7 +13,9 @@ are shared and noisy.
 
 ``make bench`` runs the default sizes; ``python -m benchmarks.bench --help`` shows the options
 (``--million`` adds the 1M corpus; ``--naive-rounds`` and ``--naive-sample`` bound the naive
-pipeline's cost, and the table then says the naive figures are fewer rounds or extrapolated).
+pipeline's cost, and the table then says the naive figures are fewer rounds or extrapolated;
+``--against REF`` also runs the scan of an earlier commit in every round, from a worktree of it,
+so that a change is measured side by side with what it changed, on the same machine and load).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ LEXICAL = "scan-no-reworded"
 # (a JVM reserves far more than it uses); its memory is bounded by the driver memory setting.
 SPARK = "spark-local2"
 SPARK_DRIVER_MEMORY = "2g"
+# The scan of another commit (--against REF), run in every round right after this tree's.
+BEFORE = "scan-before"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,8 @@ class Row:
     rounds: list[dict[str, Run]] = field(default_factory=list)
     naive_note: str = ""
     naive_scale: float = 1.0  # paragraphs / paragraphs the naive run saw
-    spark_identical: list[bool] = field(default_factory=list)  # per round with --spark
+    # per round, for each program that writes a report beside the scan's: the same bytes?
+    identical: dict[str, list[bool]] = field(default_factory=dict)
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -90,12 +95,14 @@ def _tree_rss_kb(root: int) -> int:
 
 
 def programs(args: argparse.Namespace) -> tuple[str, ...]:
-    extra = ((LEXICAL,) if args.no_reworded_too else ()) + ((SPARK,) if args.spark else ())
-    return (*PROGRAMS, *extra)
+    extra = ((BEFORE,) if args.against else ()) + ((LEXICAL,) if args.no_reworded_too else ())
+    return (*PROGRAMS, *extra, *((SPARK,) if args.spark else ()))
 
 
-def measure(argv: list[str], timeout: float, memory_limit_mb: int) -> Run:
-    """Run ``argv`` and measure wall time, CPU time and peak RSS of it and its children.
+def measure(argv: list[str], timeout: float, memory_limit_mb: int, home: Path | None = None) -> Run:
+    """Run ``argv`` and measure wall time, CPU time and peak RSS of it and its children; with
+    ``home``, from that folder and with it first on the module path (``python -m`` imports
+    from the folder it runs in: the earlier commit's worktree, not this tree).
 
     The child's address space is capped at ``memory_limit_mb``, so a run that would exhaust a
     shared machine fails instead (and the table says so).
@@ -108,7 +115,12 @@ def measure(argv: list[str], timeout: float, memory_limit_mb: int) -> Run:
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         child = subprocess.Popen(
-            argv, stdout=subprocess.DEVNULL, stderr=errors, preexec_fn=cap if limit else None
+            argv,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            preexec_fn=cap if limit else None,
+            cwd=home,
+            env=None if home is None else _first_on_path(home),
         )
         peak = [0]
         done = threading.Event()
@@ -150,18 +162,27 @@ def commands(docs: Path, report: Path, naive_limit: int | None) -> dict[str, lis
         LEXICAL: [*scan, "--root", str(docs), "--isolated", "--no-reworded"],
         SPARK: [
             *scan[:-1],
-            str(spark_report(report)),
+            str(beside(report, SPARK)),
             *("--root", str(docs), "--isolated", "--engine", "spark", "--master", "local[2]"),
             *("--spark-conf", f"spark.driver.memory={SPARK_DRIVER_MEMORY}"),
         ],
+        BEFORE: [*scan[:-1], str(beside(report, BEFORE)), "--root", str(docs), "--isolated"],
     }
 
 
-def spark_report(report: Path) -> Path:
-    return report.with_name("report-spark.json")
+def beside(report: Path, program: str) -> Path:
+    """Where ``program`` writes the report that is compared with the scan's."""
+    return report.with_name(f"report-{program}.json")
 
 
-def run_size(size: int, args: argparse.Namespace) -> Row:
+def _first_on_path(folder: Path) -> dict[str, str]:
+    """This environment with ``folder`` first on the module path (the scan's workers, new
+    interpreters, then import the same package as the scan)."""
+    paths = [str(folder), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def run_size(size: int, args: argparse.Namespace, before: Path | None = None) -> Row:
     # Built in a child process: the bench process stays small, so the peak RSS a child
     # inherits from it across fork is not mistaken for the child's own.
     build = [sys.executable, "-m", "benchmarks.corpus", str(size), "--seed", str(args.seed)]
@@ -175,18 +196,22 @@ def run_size(size: int, args: argparse.Namespace) -> Row:
         row.naive_scale = size / sample
         row.naive_note = f"naive: first {sample} paragraphs, times x{row.naive_scale:.2f}"
     cmds = commands(docs, report, sample)
+    homes = {} if before is None else {BEFORE: before}
     for round_ in range(args.rounds):
         runs: dict[str, Run] = {}
         for program in programs(args):
             if program == "naive" and round_ >= args.naive_rounds:
                 continue
             limit = 0 if program == SPARK else args.memory_limit
-            runs[program] = measure(cmds[program], args.timeout, limit)
+            runs[program] = measure(cmds[program], args.timeout, limit, homes.get(program))
             print(f"  {size} round {round_ + 1} {program}: {_fmt_run(runs[program])}", flush=True)
-        if SPARK in runs and "scan" in runs:
-            same = spark_report(report).read_bytes() == report.read_bytes()
-            row.spark_identical.append(same)
-            print(f"  {size} round {round_ + 1}: Spark report identical: {same}", flush=True)
+        for program in (SPARK, BEFORE):
+            if program in runs and "scan" in runs:
+                same = beside(report, program).read_bytes() == report.read_bytes()
+                row.identical.setdefault(program, []).append(same)
+                print(
+                    f"  {size} round {round_ + 1}: {program} report identical: {same}", flush=True
+                )
         row.rounds.append(runs)
     naive_runs = sum("naive" in r for r in row.rounds)
     if naive_runs < args.rounds:
@@ -255,11 +280,11 @@ def table(rows: list[Row], names: tuple[str, ...]) -> str:
         lines.append("| " + " | ".join(cells) + " |")
         if row.naive_note:
             notes.append(f"* {row.size:,} paragraphs: {row.naive_note}")
-        if row.spark_identical:
-            ratio = _cell(_ratio(row, SPARK, "scan"))
-            same = "yes" if all(row.spark_identical) else "NO"
+        for program, identical in row.identical.items():
+            ratio = _cell(_ratio(row, program, "scan"))
+            same = "yes" if all(identical) else "NO"
             notes.append(
-                f"* {row.size:,}: {SPARK}/scan wall {ratio}; JSON report identical: {same}"
+                f"* {row.size:,}: {program}/scan wall {ratio}; JSON report identical: {same}"
             )
     growth = _growth(rows)
     if growth:
@@ -300,14 +325,27 @@ def main() -> None:
     parser.add_argument(
         "--spark", action="store_true", help=f"also run the scan on Spark local[2] ({SPARK})"
     )
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help=f"also run the scan of git commit REF in every round ({BEFORE}), from a worktree",
+    )
     parser.add_argument("--json", type=Path, help="also write the measurements here")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.million:
         sizes.append(MILLION)
-    rows = [run_size(size, args) for size in sizes]
+    with tempfile.TemporaryDirectory(prefix="dedup-before-") as folder:
+        before = worktree(args.against, Path(folder) / "tree") if args.against else None
+        try:
+            rows = [run_size(size, args, before) for size in sizes]
+        finally:
+            if before is not None:
+                _git("worktree", "remove", "--force", str(before))
     print()
     print(f"commit {_commit()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    if args.against:
+        print(f"{BEFORE}: commit {_git('rev-parse', '--short', args.against)} ({args.against})")
     print(table(rows, programs(args)))
     if args.json:
         args.json.write_text(json.dumps([_row_dict(r) for r in rows], indent=1) + "\n")
@@ -322,11 +360,25 @@ def vars_of(run: Run) -> dict[str, object]:
     return {s: getattr(run, s) for s in Run.__slots__}
 
 
-def _commit() -> str:
-    result = subprocess.run(
-        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, check=False
+def worktree(ref: str, path: Path) -> Path:
+    """A checkout of commit ``ref`` at ``path`` (a git worktree: its files, this repository's
+    history), for the scan of that commit to run from."""
+    added = subprocess.run(
+        ["git", "worktree", "add", "--detach", str(path), ref], capture_output=True, text=True
     )
-    return result.stdout.strip() or "unknown"
+    if added.returncode != 0:
+        message = added.stderr.strip().splitlines()[-1:] or ["git failed"]
+        raise SystemExit(f"bench: cannot check out {ref!r} to run its scan: {message[0]}")
+    return path
+
+
+def _git(*args: str) -> str:
+    result = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+    return result.stdout.strip()
+
+
+def _commit() -> str:
+    return _git("describe", "--always", "--dirty") or "unknown"
 
 
 if __name__ == "__main__":

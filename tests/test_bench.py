@@ -1,0 +1,47 @@
+"""The speed benchmark's plumbing: what it runs and how it reports. Its seconds are not asserted
+(speed lives in the benchmark's own runs, README "Performance")."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import bench
+from benchmarks.bench import BEFORE, Row, Run
+
+
+def test_a_program_run_from_a_home_imports_dedup_from_there(tmp_path: Path) -> None:
+    """The earlier commit's scan runs from its worktree: ``python`` there must import that
+    commit's package, not this tree's (``python -m`` puts the folder it runs in first)."""
+    home = tmp_path / "before"
+    (home / "dedup").mkdir(parents=True)
+    (home / "dedup" / "__init__.py").write_text("MARK = 'before'\n", encoding="utf-8")
+    found = tmp_path / "found.txt"
+    write = f"import dedup, pathlib; pathlib.Path({str(found)!r}).write_text(dedup.MARK)"
+    assert bench.measure([sys.executable, "-c", write], 60, 0, home).exit_code == 0
+    assert found.read_text(encoding="utf-8") == "before"
+    this_tree = "import dedup, sys; sys.exit(hasattr(dedup, 'MARK') * 3)"
+    assert bench.measure([sys.executable, "-c", this_tree], 60, 0).exit_code == 0
+
+
+def test_a_commit_that_cannot_be_checked_out_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match=r"^bench: cannot check out 'no-such-commit'"):
+        bench.worktree("no-such-commit", tmp_path / "tree")
+    assert not (tmp_path / "tree").exists()
+
+
+def test_the_table_compares_the_earlier_commit_within_each_round() -> None:
+    def run(wall: float) -> Run:
+        return Run(wall, wall, 100.0, 0)
+
+    rounds = [
+        {"floor": run(1.0), "scan": run(2.0), BEFORE: run(3.0)},
+        {"floor": run(1.0), "scan": run(4.0), BEFORE: run(5.0)},
+        {"floor": run(1.0), "scan": run(2.0), BEFORE: run(2.2)},
+    ]
+    row = Row(1000, rounds=rounds, identical={BEFORE: [True, True, False]})
+    text = bench.table([row], ("floor", "naive", "scan", BEFORE))
+    # the median of the rounds' own ratios (1.5, 1.25, 1.1), not a ratio of medians (3.0 / 2.0)
+    assert f"* 1,000: {BEFORE}/scan wall 1.25; JSON report identical: NO" in text
