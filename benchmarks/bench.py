@@ -363,17 +363,25 @@ def vars_of(run: Run) -> dict[str, object]:
 def worktree(ref: str, path: Path) -> Path:
     """A checkout of commit ``ref`` at ``path`` (a git worktree: its files, this repository's
     history), for the scan of that commit to run from."""
-    added = subprocess.run(
-        ["git", "worktree", "add", "--detach", str(path), ref], capture_output=True, text=True
-    )
-    if added.returncode != 0:
-        message = added.stderr.strip().splitlines()[-1:] or ["git failed"]
-        raise SystemExit(f"bench: cannot check out {ref!r} to run its scan: {message[0]}")
-    return path
+    try:
+        added = subprocess.run(
+            ["git", "worktree", "add", "--detach", str(path), ref], capture_output=True, text=True
+        )
+        problem = (added.stderr.strip().splitlines() or ["git failed"])[-1]
+    except OSError as exc:  # no git here
+        problem = str(exc)
+    else:
+        if added.returncode == 0:
+            return path
+    raise SystemExit(f"bench: cannot check out {ref!r} to run its scan: {problem}")
 
 
 def _git(*args: str) -> str:
-    result = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+    """What ``git`` prints, or nothing (no git, or not in a repository)."""
+    try:
+        result = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+    except OSError:
+        return ""
     return result.stdout.strip()
 
 

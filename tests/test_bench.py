@@ -26,7 +26,12 @@ def test_a_program_run_from_a_home_imports_dedup_from_there(tmp_path: Path) -> N
     assert bench.measure([sys.executable, "-c", this_tree], 60, 0).exit_code == 0
 
 
-def test_a_commit_that_cannot_be_checked_out_is_a_one_line_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("git", [True, False], ids=["unknown-commit", "no-git"])
+def test_a_commit_that_cannot_be_checked_out_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, git: bool
+) -> None:
+    if not git:
+        monkeypatch.setenv("PATH", str(tmp_path))  # no git to run
     with pytest.raises(SystemExit, match=r"^bench: cannot check out 'no-such-commit'"):
         bench.worktree("no-such-commit", tmp_path / "tree")
     assert not (tmp_path / "tree").exists()
