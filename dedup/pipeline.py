@@ -326,6 +326,7 @@ def _scan(
     allowed, pairs, capped = _allowlisted(
         texts, text_sentences, before.allow, config, weights, any_long, scanned
     )
+    del text_sentences, scanned  # the candidates' alone: freed before verification's memory
     extra = (*long_warnings, *((_capped_warning(capped, occurrences),) if capped.buckets else ()))
     allowlisted = sum(len(occurrences[t]) for t in allowed)
     for text_id in allowed:
@@ -333,7 +334,7 @@ def _scan(
     _return_freed_memory()  # the candidates', before the verification worker starts
     links = _verified(texts, pairs, config, weights)
     counts = (len(texts), len(pairs), len(links))
-    del texts, text_sentences, pairs, weights  # not needed from here on: free them for the clusters
+    del texts, pairs, weights  # not needed from here on: free them for the clusters
     found_groups = groups([len(o) for o in occurrences], links)
     del links
     texts_again = None
