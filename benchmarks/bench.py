@@ -363,26 +363,28 @@ def vars_of(run: Run) -> dict[str, object]:
 def worktree(ref: str, path: Path) -> Path:
     """A checkout of commit ``ref`` at ``path`` (a git worktree: its files, this repository's
     history), for the scan of that commit to run from."""
-    try:
-        added = subprocess.run(
-            ["git", "worktree", "add", "--detach", str(path), ref], capture_output=True, text=True
-        )
-        problem = (added.stderr.strip().splitlines() or ["git failed"])[-1]
-    except OSError as exc:  # no git here
-        problem = str(exc)
-    else:
-        if added.returncode == 0:
-            return path
-    raise SystemExit(f"bench: cannot check out {ref!r} to run its scan: {problem}")
+    ok, said = _git_said("worktree", "add", "--detach", str(path), ref)
+    if not ok:
+        raise SystemExit(f"bench: cannot check out {ref!r} to run its scan: {said}")
+    return path
 
 
 def _git(*args: str) -> str:
     """What ``git`` prints, or nothing (no git, or not in a repository)."""
+    ok, said = _git_said(*args)
+    return said if ok else ""
+
+
+def _git_said(*args: str) -> tuple[bool, str]:
+    """Whether ``git`` succeeded, and what it printed; or its last line of errors, or why it
+    could not run (no git here)."""
     try:
         result = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
-    except OSError:
-        return ""
-    return result.stdout.strip()
+    except OSError as exc:
+        return False, str(exc)
+    if result.returncode != 0:
+        return False, (result.stderr.strip().splitlines() or ["git failed"])[-1]
+    return True, result.stdout.strip()
 
 
 def _commit() -> str:
