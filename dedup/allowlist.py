@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from dedup.candidates import Pair
+from dedup.candidates import Pair, SentenceKeys
 from dedup.config import Config
 from dedup.models import Kind
 from dedup.rarity import Rarity
@@ -51,7 +51,7 @@ def allowlist_texts(paragraphs: Iterable[Example], first_id: int) -> Allowlist:
 
 def allowlisted(
     texts: Sequence[Text],
-    text_sentences: Sequence[tuple[int, ...]],
+    text_sentences: SentenceKeys,
     allow: Allowlist,
     pairs: Iterable[Pair],
     config: Config,
@@ -92,9 +92,7 @@ def matches(scanned: Text, boiler: Text, config: Config, weights: Rarity) -> boo
     return 2 * aligned / (len(scanned.words) + len(boiler.words)) >= config.near_threshold
 
 
-def _candidates(
-    pairs: Iterable[Pair], text_sentences: Sequence[tuple[int, ...]], allow: Allowlist
-) -> set[Pair]:
+def _candidates(pairs: Iterable[Pair], text_sentences: SentenceKeys, allow: Allowlist) -> set[Pair]:
     """Index pairs with an allowlisted text, plus scanned texts sharing a sentence with one."""
     first = allow.first_id
     out = {p for p in pairs if (p[0] >= first) != (p[1] >= first)}
@@ -103,7 +101,6 @@ def _candidates(
         for key in allow.sentences[text.id - first]:
             by_sentence[key].append(text.id)
     if by_sentence:
-        for text_id, keys in enumerate(text_sentences):
-            for key in keys:
-                out.update((text_id, boiler) for boiler in by_sentence.get(key, ()))
+        for text_id, key in text_sentences.rows():
+            out.update((text_id, boiler) for boiler in by_sentence.get(key, ()))
     return out

@@ -34,6 +34,7 @@ from dedup.candidates import (
     Capped,
     PairArray,
     RarePostings,
+    SentenceKeys,
     band_codes,
     bands_and_rows,
     capped_code_pairs,
@@ -554,7 +555,7 @@ def capped_warning(capped: Capped, path: str) -> Warning_:
 
 def _allowlisted(
     texts: list[Text],
-    text_sentences: list[tuple[int, ...]],
+    text_sentences: SentenceKeys,
     examples: list[Example],
     config: Config,
     weights: Rarity,
@@ -573,9 +574,8 @@ def _allowlisted(
     allow = allowlist_texts(examples, n)
     both = [*texts, *allow.texts]
     any_long = any_long or any(too_long(t, config) for t in allow.texts)
-    pairs, capped = _candidates(
-        both, [*text_sentences, *([()] * len(allow.texts))], config, weights, any_long, scanned
-    )
+    # the allowlist's texts have no sentence keys: the scanned texts' buckets stay as they are
+    pairs, capped = _candidates(both, text_sentences, config, weights, any_long, scanned)
     if not allow.texts:
         return frozenset(), pairs, capped
     found = allowlisted(texts, text_sentences, allow, map(tuple, pairs.tolist()), config, weights)
@@ -692,8 +692,9 @@ def _distinct_texts(
     paragraph_words: Sequence[tuple[str, ...]],
     sentence_keys: Sequence[tuple[int, ...]],
     text_ids: Iterable[int],
-) -> tuple[list[list[Paragraph]], list[Text], list[tuple[int, ...]]]:
-    """Collapse exact repeats: one ``Text`` per distinct normalised text, in walk order.
+) -> tuple[list[list[Paragraph]], list[Text], SentenceKeys]:
+    """Collapse exact repeats: one ``Text`` per distinct normalised text, in walk order, and
+    the texts' sentence keys.
 
     ``text_ids``: per paragraph, the number of its text, texts numbered in the order they
     first come (as reading numbers them: ``text_numbers``).
@@ -710,7 +711,7 @@ def _distinct_texts(
         occurrences[text_id].append(paragraph)
     contents = content_sequences(distinct)
     texts = [Text(i, tokens, contents[i]) for i, tokens in enumerate(distinct)]
-    return occurrences, texts, text_sentences
+    return occurrences, texts, SentenceKeys.of(enumerate(text_sentences))
 
 
 def text_numbers(paragraph_words: Iterable[tuple[str, ...]]) -> list[int]:
@@ -722,7 +723,7 @@ def text_numbers(paragraph_words: Iterable[tuple[str, ...]]) -> list[int]:
 
 def _candidates(
     texts: Sequence[Text],
-    text_sentences: Sequence[tuple[int, ...]],
+    text_sentences: SentenceKeys,
     config: Config,
     weights: Rarity,
     any_long: bool,
@@ -732,19 +733,15 @@ def _candidates(
     # Texts over max_paragraph_chars are matched exactly only too: aligning them would cost
     # too much (B14).
     if any_long and any(too_long(t, config) for t in texts):
-        kept = [i for i, t in enumerate(texts) if not too_long(t, config)]
-        texts, text_sentences = [texts[i] for i in kept], [text_sentences[i] for i in kept]
+        texts = [t for t in texts if not too_long(t, config)]
     reworded = (
         _reworded_candidates(texts, fuzzy_min, weights, config, scanned)
         if scanned is not None
         else None
     )
     # the sentences first: their buckets' memory is gone before the rare-word worker's peak
-    sentence_pairs, sentence_capped = shared_sentence_pairs(
-        (t.id, keys)
-        for t, keys in zip(texts, text_sentences, strict=True)
-        if len(t.words) >= fuzzy_min
-    )
+    fuzzy = (t.id for t in texts if len(t.words) >= fuzzy_min)
+    sentence_pairs, sentence_capped = shared_sentence_pairs(text_sentences.only(fuzzy))
     lexical_pairs, lsh_capped = _lexical_candidates(
         [t for t in texts if len(t.words) >= fuzzy_min], config, reworded
     )

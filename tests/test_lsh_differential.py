@@ -28,6 +28,7 @@ from dedup.candidates import (
     MAX_LSH_BUCKET,
     RECALL_WEIGHTS,
     Capped,
+    SentenceKeys,
     _runs,
     bands_and_rows,
     capped_lsh_pairs,
@@ -218,15 +219,26 @@ def sentence_pairs_plainly(
         max_size=25,
     ),
     st.integers(1, 4),
+    st.sets(st.integers(0, 24)),
 )
-def test_sentence_buckets_are_every_pair_or_a_star(keys: list[list[int]], cap: int) -> None:
+def test_sentence_buckets_are_every_pair_or_a_star(
+    keys: list[list[int]], cap: int, left_out: set[int]
+) -> None:
+    """Also from the keys as columns, of the texts the scan keeps for this tier (``only``)."""
     sentences = [(text_id * 3 + 1, found) for text_id, found in enumerate(keys)]
+    kept = [(text_id, found) for text_id, found in sentences if text_id // 3 not in left_out]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dedup.candidates, "MAX_SENTENCE_BUCKET", cap)
         pairs, capped = shared_sentence_pairs(iter(sentences))
+        columns = SentenceKeys.of(sentences).only(text_id for text_id, _ in kept)
+        kept_pairs, kept_capped = shared_sentence_pairs(columns)
     expected, expected_capped = sentence_pairs_plainly(sentences, cap)
     assert pairs.tolist() == sorted(map(list, expected))
     assert capped == expected_capped
+    expected, expected_capped = sentence_pairs_plainly(kept, cap)
+    assert kept_pairs.tolist() == sorted(map(list, expected))
+    assert kept_capped == expected_capped
+    assert set(columns.rows()) == {(text_id, key) for text_id, found in kept for key in found}
 
 
 def _run_sets(order: np.ndarray, new_run: np.ndarray) -> set[tuple[int, ...]]:
