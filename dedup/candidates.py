@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -357,11 +357,12 @@ class SentenceKeys:
     @classmethod
     def of(cls, sentences: Iterable[tuple[int, Iterable[int]]]) -> SentenceKeys:
         """The keys of ``(text id, sentence keys)`` for every text (a text's repeats dropped)."""
-        listed = [(text_id, distinct) for text_id, keys in sentences if (distinct := set(keys))]
-        sizes = np.fromiter((len(keys) for _, keys in listed), dtype=np.int64, count=len(listed))
-        ids = np.fromiter((text_id for text_id, _ in listed), dtype=np.int64, count=len(listed))
-        flat = chain.from_iterable(keys for _, keys in listed)
-        return cls(np.repeat(ids, sizes), np.fromiter(flat, dtype=np.int64, count=int(sizes.sum())))
+        owners, flat = array("q"), array("q")  # one set at a time, not one kept a text
+        for text_id, keys in sentences:
+            distinct = set(keys)
+            flat.extend(distinct)
+            owners.extend(repeat(text_id, len(distinct)))
+        return cls(np.frombuffer(owners, dtype=np.int64), np.frombuffer(flat, dtype=np.int64))
 
     def only(self, texts: Iterable[int]) -> SentenceKeys:
         """The keys of ``texts`` (their ids), in the same order."""
