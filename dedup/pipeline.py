@@ -655,9 +655,9 @@ def _read_again(
 
     A file edited since it was read (a paragraph's text is not the one matched) gives an error
     and the groups with a paragraph in it are left out: the scan is then incomplete. In this
-    process: a worker's share did not pay (2.51 against 2.49 s at 1M paragraphs, README
-    "Performance"), and a process started now, from the scan at its largest, counts the scan's
-    memory once more until it runs its own program.
+    process: a worker's share did not pay (2.51 against 2.49 s at 1M paragraphs,
+    ``benchmarks/HISTORY.md``), and a process started now, from the scan at its largest,
+    counts the scan's memory once more until it runs its own program.
     """
     wanted: dict[str, list[Wanted]] = defaultdict(list)
     blocks, digests = sources.blocks, sources.digests

@@ -34,7 +34,7 @@ _EMPTY_SET = "every shingle set must be non-empty; leave short paragraphs out"
 # Shingles per block of the permutation product: computed as one row per permutation, so that
 # each row of the block is a contiguous run of shingles (signatures at 300k paragraphs: 0.23 s
 # of CPU for the products and minima, against 0.64 s with 1 << 10 and 0.80 s laid out one row per
-# shingle, as before; README "Performance").
+# shingle, as before; ``benchmarks/HISTORY.md``).
 _CHUNK = 1 << 14
 # Texts shingled at a time: their k-grams are hashed and sorted as a few arrays (some 10 MB at
 # 4,096 texts; all at once, every word of a 300k-paragraph scan was in one list and one array).
