@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import resource
 import sys
 from pathlib import Path
 
@@ -50,3 +52,25 @@ def test_the_table_compares_the_earlier_commit_within_each_round() -> None:
     text = bench.table([row], ("floor", "naive", "scan", BEFORE))
     # the median of the rounds' own ratios (1.5, 1.25, 1.1), not a ratio of medians (3.0 / 2.0)
     assert f"* 1,000: {BEFORE}/scan wall 1.25; JSON report identical: NO" in text
+
+
+def test_a_child_still_in_its_parents_memory_is_not_counted_twice() -> None:
+    """A child started by ``vfork`` shows its parent's resident set until it runs its program
+    (a sample then counted the scan twice); a child on its own memory counts, grandchildren
+    too, and a process outside the tree does not."""
+    mb = 1024
+    table = {
+        10: (1, 400 * mb, 900 << 20),  # the scan
+        11: (10, 400 * mb, 900 << 20),  # a worker, not yet in its own program
+        12: (10, 60 * mb, 300 << 20),  # a worker in its own program
+        13: (12, 5 * mb, 20 << 20),  # its child
+        14: (1, 400 * mb, 900 << 20),  # another program of the same size, not in the tree
+    }
+    assert bench.tree_rss_kb(table, 10) == 465 * mb
+    assert bench.tree_rss_kb({**table, 11: (10, 400 * mb, 901 << 20)}, 10) == 865 * mb
+    assert bench.tree_rss_kb(table, 99) == 0
+
+
+def test_the_live_tree_counts_this_process() -> None:
+    own = bench._tree_rss_kb(os.getpid())
+    assert own >= resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 4
