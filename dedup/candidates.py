@@ -374,9 +374,7 @@ class SentenceKeys:
         return zip(self.owners.tolist(), self.keys.tolist(), strict=True)
 
 
-def shared_sentence_pairs(
-    sentences: Iterable[tuple[int, Iterable[int]]] | SentenceKeys,
-) -> tuple[PairArray, Capped]:
+def shared_sentence_pairs(sentences: SentenceKeys) -> tuple[PairArray, Capped]:
     """Pairs of texts that share a normalised sentence, sorted, and the sentence buckets over
     ``MAX_SENTENCE_BUCKET`` texts (each paired as a star: its smallest text with every other).
 
@@ -384,11 +382,8 @@ def shared_sentence_pairs(
     is a row whose band is the sentence key, as array operations, not a dict of lists.
 
     Args:
-        sentences: ``(text id, sentence keys)`` for every text, ids in increasing order, or
-            their ``SentenceKeys``.
+        sentences: the texts' keys, text ids in increasing order.
     """
-    if not isinstance(sentences, SentenceKeys):
-        sentences = SentenceKeys.of(sentences)
     if sentences.keys.shape[0] < 2:
         return np.empty((0, 2), dtype=np.int64), Capped()
     band = sentences.keys.view(np.uint32).reshape(-1, 2)  # a key's halves: equal keys, equal rows

@@ -739,12 +739,12 @@ def _candidates(
         if scanned is not None
         else None
     )
+    fuzzy = [t for t in texts if len(t.words) >= fuzzy_min]
     # the sentences first: their buckets' memory is gone before the rare-word worker's peak
-    fuzzy = (t.id for t in texts if len(t.words) >= fuzzy_min)
-    sentence_pairs, sentence_capped = shared_sentence_pairs(text_sentences.only(fuzzy))
-    lexical_pairs, lsh_capped = _lexical_candidates(
-        [t for t in texts if len(t.words) >= fuzzy_min], config, reworded
+    sentence_pairs, sentence_capped = shared_sentence_pairs(
+        text_sentences.only(t.id for t in fuzzy)
     )
+    lexical_pairs, lsh_capped = _lexical_candidates(fuzzy, config, reworded)
     reworded_pairs = reworded.result() if reworded else np.empty((0, 2), dtype=np.int64)
     pairs = union_pairs(lexical_pairs, reworded_pairs, sentence_pairs)
     return pairs, lsh_capped.plus(sentence_capped)

@@ -229,7 +229,7 @@ def test_sentence_buckets_are_every_pair_or_a_star(
     kept = [(text_id, found) for text_id, found in sentences if text_id // 3 not in left_out]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dedup.candidates, "MAX_SENTENCE_BUCKET", cap)
-        pairs, capped = shared_sentence_pairs(iter(sentences))
+        pairs, capped = shared_sentence_pairs(SentenceKeys.of(iter(sentences)))
         columns = SentenceKeys.of(sentences).only(text_id for text_id, _ in kept)
         kept_pairs, kept_capped = shared_sentence_pairs(columns)
     expected, expected_capped = sentence_pairs_plainly(sentences, cap)
