@@ -16,12 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dedup.models import Cluster, ClusterLink, Kind, Link, Member, Paragraph
+from dedup.models import KIND_RANKS, Cluster, ClusterLink, Kind, Link, Member, Paragraph
 
 I64 = npt.NDArray[np.int64]
 
 _KINDS = tuple(Kind)  # a kind's rank is its place here
-_RANKS = {kind: kind.rank for kind in _KINDS}
 
 
 class UnionFind:
@@ -75,7 +74,7 @@ class LinkTable:
         for one, other, kind, score, within in rows:
             a.append(one)
             b.append(other)
-            rank.append(_RANKS[kind])
+            rank.append(KIND_RANKS[kind])
             similarity.append(score)
             inner.append(-1 if within is None else within)
 

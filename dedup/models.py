@@ -23,10 +23,10 @@ class Kind(StrEnum):
     @property
     def rank(self) -> int:
         """0 for the strongest kind; a cluster takes the kind of its weakest link."""
-        return _KIND_RANKS[self]
+        return KIND_RANKS[self]
 
 
-_KIND_RANKS = {kind: rank for rank, kind in enumerate(Kind)}  # looked up for every link
+KIND_RANKS = {kind: rank for rank, kind in enumerate(Kind)}  # looked up for every link
 
 
 @dataclass(frozen=True, slots=True)
