@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.corpus import corpus_root
+from dedup.workers import first_on_path
 
 SIZES = (30_000, 100_000, 300_000)
 MILLION = 1_000_000
@@ -140,7 +141,7 @@ def measure(argv: list[str], timeout: float, memory_limit_mb: int, home: Path | 
             stderr=errors,
             preexec_fn=cap if limit else None,
             cwd=home,
-            env=None if home is None else _first_on_path(home),
+            env=None if home is None else first_on_path(home),
         )
         peak = [0]
         done = threading.Event()
@@ -193,13 +194,6 @@ def commands(docs: Path, report: Path, naive_limit: int | None) -> dict[str, lis
 def beside(report: Path, program: str) -> Path:
     """Where ``program`` writes the report that is compared with the scan's."""
     return report.with_name(f"report-{program}.json")
-
-
-def _first_on_path(folder: Path) -> dict[str, str]:
-    """This environment with ``folder`` first on the module path (the scan's workers, new
-    interpreters, then import the same package as the scan)."""
-    paths = [str(folder), *filter(None, [os.environ.get("PYTHONPATH")])]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def run_size(size: int, args: argparse.Namespace, before: Path | None = None) -> Row:

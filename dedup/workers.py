@@ -58,9 +58,7 @@ class Worker:
         """A new worker, or ``None`` when none can start here."""
         if not sys.executable:  # an embedded interpreter: no Python to run
             return None
-        home = str(Path(__file__).resolve().parent.parent)  # where this package is imported from
-        paths = [home, *filter(None, [os.environ.get("PYTHONPATH")])]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+        env = first_on_path(Path(__file__).resolve().parent.parent)  # this package's home
         try:
             command = [sys.executable, "-m", "dedup.workers"]
             pipe = subprocess.PIPE
@@ -114,6 +112,14 @@ class Worker:
         except (OSError, pickle.UnpicklingError, EOFError):
             pass
         self._inbox.put(None)
+
+
+def first_on_path(folder: Path) -> dict[str, str]:
+    """This environment with ``folder`` first on the module path: a new interpreter started
+    with it imports the package found there (a worker, the scan's own; the benchmark's scan of
+    an earlier commit, that commit's)."""
+    paths = [str(folder), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 class Workers:
