@@ -31,10 +31,11 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from benchmarks.corpus import corpus_root
+from dedup.timings import StageTime, parsed
 from dedup.workers import first_on_path
 
 SIZES = (30_000, 100_000, 300_000)
@@ -59,6 +60,7 @@ class Run:
     rss_mb: float
     exit_code: int
     timed_out: bool = False
+    stages: tuple[StageTime, ...] = ()  # what the program printed of its stages (--timings)
 
 
 @dataclass(slots=True)
@@ -166,7 +168,8 @@ def measure(argv: list[str], timeout: float, memory_limit_mb: int, home: Path | 
     if code not in (0, 1) and not timed_out:
         print(f"  {' '.join(argv)} failed ({code}): {stderr[-2000:]}", file=sys.stderr)
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(wall, cpu, peak[0] / 1024, code, timed_out)
+    stages = tuple(parsed(stderr.splitlines()))
+    return Run(wall, cpu, peak[0] / 1024, code, timed_out, stages)
 
 
 def commands(docs: Path, report: Path, naive_limit: int | None) -> dict[str, list[str]]:
@@ -179,7 +182,7 @@ def commands(docs: Path, report: Path, naive_limit: int | None) -> dict[str, lis
     return {
         "floor": [python, "-m", "benchmarks.floor", str(docs)],
         "naive": naive,
-        "scan": [*scan, "--root", str(docs), "--isolated"],
+        "scan": [*scan, "--root", str(docs), "--isolated", "--timings"],
         LEXICAL: [*scan, "--root", str(docs), "--isolated", "--no-reworded"],
         SPARK: [
             *scan[:-1],
@@ -306,6 +309,37 @@ def table(rows: list[Row], names: tuple[str, ...]) -> str:
     return "\n".join(lines + (["", *notes] if notes else []))
 
 
+def stage_table(row: Row, program: str = "scan") -> str:
+    """Where ``program``'s time went at one size: each stage it printed (``--timings``), the
+    medians of its rounds, and what is left of its wall time outside the stages (the
+    interpreter's start, imports, the walk's start, the exit); empty without stages."""
+    runs = [r[program] for r in row.rounds if program in r and r[program].stages]
+    if not runs:
+        return ""
+    wall = statistics.median(run.wall for run in runs)
+    lines = [
+        f"Stages of {program} at {row.size:,} paragraphs (medians of {len(runs)} rounds; "
+        "CPU: the scan's own process, then its workers that ended in the stage):",
+        "",
+        "| stage | wall s | share of wall | CPU s | workers' CPU s | made |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in dict.fromkeys(stage.name for run in runs for stage in run.stages):
+        found = [stage for run in runs for stage in run.stages if stage.name == name]
+        stage_wall = statistics.median(stage.wall for stage in found)
+        known = [stage.workers for stage in found if stage.workers is not None]
+        workers = statistics.median(known) if known else None
+        made = f"{statistics.median(stage.count for stage in found):,.0f} {found[0].unit}"
+        lines.append(
+            f"| {name} | {stage_wall:.2f} | {stage_wall / wall:.0%} "
+            f"| {statistics.median(stage.cpu for stage in found):.2f} | {_cell(workers)} "
+            f"| {made} |"
+        )
+    outside = statistics.median(run.wall - sum(stage.wall for stage in run.stages) for run in runs)
+    lines.append(f"| outside the stages | {outside:.2f} | {outside / wall:.0%} | | | |")
+    return "\n".join(lines)
+
+
 def _growth(rows: list[Row]) -> str:
     if len(rows) < 2:
         return ""
@@ -361,17 +395,18 @@ def main() -> None:
     if args.against:
         print(f"{BEFORE}: commit {_git('rev-parse', '--short', args.against)} ({args.against})")
     print(table(rows, programs(args)))
+    for row in rows:
+        stages = stage_table(row)
+        if stages:
+            print()
+            print(stages)
     if args.json:
         args.json.write_text(json.dumps([_row_dict(r) for r in rows], indent=1) + "\n")
 
 
 def _row_dict(row: Row) -> dict[str, object]:
-    rounds = [{p: vars_of(run) for p, run in r.items()} for r in row.rounds]
+    rounds = [{p: asdict(run) for p, run in r.items()} for r in row.rounds]
     return {"size": row.size, "naive_note": row.naive_note, "rounds": rounds}
-
-
-def vars_of(run: Run) -> dict[str, object]:
-    return {s: getattr(run, s) for s in Run.__slots__}
 
 
 def worktree(ref: str, path: Path) -> Path:

@@ -41,6 +41,7 @@ from dedup.progress import DelayedBar
 from dedup.reporters import REPORTERS
 from dedup.reporters.console import printable, render_console
 from dedup.reporters.evaluation import render_eval_console, render_eval_json
+from dedup.timings import StageTime, Stopwatch, Timings
 
 if TYPE_CHECKING:  # pyarrow is needed only for --format parquet
     from dedup.table import Written
@@ -211,6 +212,9 @@ def _scan_settings(command: Callable[..., None]) -> Callable[..., None]:
 @click.option(
     "-v", "--verbose", is_flag=True, help="List skipped files (and Spark's stages) on stderr."
 )
+@click.option(
+    "--timings", is_flag=True, help="Print each stage's wall and CPU time on stderr at the end."
+)
 @click.option("--debug", is_flag=True, help="Show a traceback on an internal error.")
 @click.option(
     "--engine",
@@ -250,6 +254,7 @@ def scan(
     isolated: bool,
     color: str,
     verbose: bool,
+    timings: bool,
     debug: bool,
     engine: str,
     master: str | None,
@@ -294,23 +299,32 @@ def scan(
         settings_file = None if isolated else config_file or find_config_file(Path.cwd())
         avoid = _own_files(output, settings_file)
         written = None
+        stages: list[StageTime] = []
+        timed = stages.append if timings else None
         if spark is None:
-            report = _scan_with_progress(list(paths) or ["."], config, err, avoid)
+            report = _scan_with_progress(list(paths) or ["."], config, err, avoid, timed)
         else:
-            shown = err if verbose else None
+            shown = err if verbose or timings else None
             report, written = _scan_on_spark(
                 list(paths) or ["."], config, spark, avoid, shown, folder
             )
+        watch = Stopwatch(timed)
         _messages(report, err, verbose, config.allow_empty)
         if folder is not None:
-            return exit_code(report, config, _write_table(report, written, folder, config, err))
-        if config.update_baseline:
-            _update_baseline(report, config, err)
-        try:
-            _write(report, output_format, output, color)
-        except BrokenPipeError:  # `dedup scan | head`: stop writing quietly, keep the verdict
-            _silence_stdout()
-        return exit_code(report, config)
+            failing = _write_table(report, written, folder, config, err)
+            code = exit_code(report, config, failing)
+        else:
+            if config.update_baseline:
+                _update_baseline(report, config, err)
+            try:
+                _write(report, output_format, output, color)
+            except BrokenPipeError:  # `dedup scan | head`: stop writing quietly, keep the verdict
+                _silence_stdout()
+            code = exit_code(report, config)
+        watch.lap("report", len(report.clusters), "clusters")
+        for stage in stages:
+            err.print(stage.line(), markup=False, highlight=False)
+        return code
 
     # Spark's driver talks to the JVM through py4j, whose objects are freed by the collector.
     _finish(body, err, debug, cycles=engine == "spark")
@@ -526,13 +540,17 @@ def _own_files(output: str | None, settings_file: Path | None) -> list[Path]:
 
 
 def _scan_with_progress(
-    paths: list[str], config: Config, err: Console, avoid: list[Path]
+    paths: list[str],
+    config: Config,
+    err: Console,
+    avoid: list[Path],
+    timings: Timings | None = None,
 ) -> Report:
     if not _isatty(err.file):  # a bar only on a real terminal, whatever --color says
-        return run_scan(paths, config, avoid=avoid)
+        return run_scan(paths, config, avoid=avoid, timings=timings)
     bar = DelayedBar(err)
     try:
-        return run_scan(paths, config, bar, avoid)
+        return run_scan(paths, config, bar, avoid, timings)
     finally:
         bar.close()
 

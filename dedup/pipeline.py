@@ -70,6 +70,7 @@ from dedup.reader import Job, read_marked
 from dedup.reread import Wanted, digest, texts_again
 from dedup.signatures import U32, signature_columns, signatures, text_shingles
 from dedup.stable_hash import stable_hash
+from dedup.timings import Stopwatch, Timings
 from dedup.verify import Text
 from dedup.walk import walk
 from dedup.workers import Aside, Workers
@@ -265,11 +266,13 @@ def scan(
     config: Config,
     progress: Progress | None = None,
     avoid: Sequence[Path] = (),
+    timings: Timings | None = None,
 ) -> Report:
     """Scan ``paths`` and return the clustered repeats.
 
     ``avoid``: files never read (the report being written, the settings file), listed as skipped;
-    the baseline and allowlist files are never read as documents either.
+    the baseline and allowlist files are never read as documents either. ``timings``: told of
+    each stage as it ends (``dedup/timings.py``).
 
     With ``config.baseline`` the clusters and their copies are marked new or accepted; with
     ``changed_since`` or ``staged`` only the clusters touching changed lines are kept.
@@ -281,7 +284,7 @@ def scan(
         ChangesError: git is missing, the root is not in a repository, or the revision unknown.
     """
     with without_cycle_collection():
-        return _scan(paths, config, progress, avoid)
+        return _scan(paths, config, progress, avoid, Stopwatch(timings))
 
 
 @contextmanager
@@ -303,11 +306,16 @@ def without_cycle_collection() -> Iterator[None]:
 
 
 def _scan(
-    paths: Sequence[str], config: Config, progress: Progress | None, avoid: Sequence[Path]
+    paths: Sequence[str],
+    config: Config,
+    progress: Progress | None,
+    avoid: Sequence[Path],
+    watch: Stopwatch,
 ) -> Report:
     started = time.perf_counter()
     before = before_scan(config)
     collected = collect(paths, config, progress, avoid, keep_text=False)
+    watch.lap("reading", collected.paragraph_count, "paragraphs")
     occurrences, texts, text_sentences = _distinct_texts(
         collected.paragraphs, collected.words, collected.sentence_keys, collected.text_ids
     )
@@ -324,6 +332,7 @@ def _scan(
     scanned = _scanned_postings(texts, numbered, weights, config, any_long)
     del numbered  # before the candidates: their peak is the scan's
     _return_freed_memory()  # reading's, before a worker may start for the candidates
+    watch.lap("exact repeats and rarity", len(texts), "distinct texts")
     allowed, pairs, capped = _allowlisted(
         texts, text_sentences, before.allow, config, weights, any_long, scanned
     )
@@ -333,11 +342,14 @@ def _scan(
     for text_id in allowed:
         occurrences[text_id] = []
     _return_freed_memory()  # the candidates', before the verification worker starts
+    watch.lap("candidates", len(pairs), "pairs")
     links = _verified(texts, pairs, config, weights)
+    watch.lap("verification", len(links), "links")
     counts = (len(texts), len(pairs), len(links))
     del texts, pairs, weights  # not needed from here on: free them for the clusters
     found_groups = groups([len(o) for o in occurrences], links)
     del links
+    watch.lap("spanning trees", len(found_groups), "groups")
     texts_again = None
     if collected.sources is not None:
         found_groups, texts_again, changed = _read_again(
@@ -345,9 +357,12 @@ def _scan(
         )
         errors = tuple(sorted((*collected.errors, *changed), key=lambda e: e.path))
         collected = replace(collected, errors=errors)
+        watch.lap("reading again", len(texts_again), "paragraphs")
     clusters = clusters_of_groups(found_groups, occurrences, texts_again)
     found = Found(clusters, *counts, allowlisted, extra)
-    return after_scan(finish(collected, found, started), config, before)
+    report = after_scan(finish(collected, found, started), config, before)
+    watch.lap("clusters", len(report.clusters), "clusters")
+    return report
 
 
 def collect(

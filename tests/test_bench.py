@@ -12,6 +12,7 @@ import pytest
 
 from benchmarks import bench
 from benchmarks.bench import BEFORE, Row, Run
+from dedup.timings import StageTime
 
 
 def test_a_program_run_from_a_home_imports_dedup_from_there(tmp_path: Path) -> None:
@@ -74,3 +75,25 @@ def test_a_child_still_in_its_parents_memory_is_not_counted_twice() -> None:
 def test_the_live_tree_counts_this_process() -> None:
     own = bench._tree_rss_kb(os.getpid())
     assert own >= resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 4
+
+
+def test_the_stage_table_shows_each_stage_s_median_and_what_is_outside_them() -> None:
+    def run(wall: float, reading: float, workers: float | None) -> Run:
+        stages = (
+            StageTime("reading", reading, 1.0, workers, 300, "paragraphs"),
+            StageTime("verification", 2.0, 2.0, 0.5, 40, "links"),
+        )
+        return Run(wall, wall, 100.0, 0, stages=stages)
+
+    rounds = [
+        {"scan": run(10.0, 3.0, 4.0)},
+        {"scan": run(12.0, 5.0, None)},
+        {"scan": run(8.0, 4.0, 2.0)},
+    ]
+    lines = bench.stage_table(Row(1000, rounds=rounds)).splitlines()
+    assert lines[0].startswith("Stages of scan at 1,000 paragraphs (medians of 3 rounds")
+    assert lines[4] == "| reading | 4.00 | 40% | 1.00 | 3.00 | 300 paragraphs |"
+    assert lines[5] == "| verification | 2.00 | 20% | 2.00 | 0.50 | 40 links |"
+    # each round's wall less its stages (5, 5, 2): the median, of the median wall (10)
+    assert lines[6] == "| outside the stages | 5.00 | 50% | | | |"
+    assert bench.stage_table(Row(1000, rounds=[{"scan": Run(1.0, 1.0, 1.0, 0)}])) == ""
