@@ -26,13 +26,6 @@ from rich.console import Console
 from dedup import __version__, baseline
 from dedup.config import Config, find_config_file, load_config_file, parse_kinds
 from dedup.errors import ConfigError, DedupError, ExitCode
-from dedup.evaluate import (
-    Evaluation,
-    check_scanned,
-    clusters_from_json,
-    evaluate,
-    load_labels,
-)
 from dedup.gate import eval_exit_code, exit_code
 from dedup.models import Cluster, Report
 from dedup.pipeline import scan as run_scan
@@ -40,10 +33,10 @@ from dedup.pipeline import without_cycle_collection
 from dedup.progress import DelayedBar
 from dedup.reporters import REPORTERS
 from dedup.reporters.console import printable, render_console
-from dedup.reporters.evaluation import render_eval_console, render_eval_json
 from dedup.timings import StageTime, Stopwatch, Timings
 
-if TYPE_CHECKING:  # pyarrow is needed only for --format parquet
+if TYPE_CHECKING:  # pyarrow is needed only for --format parquet; evaluation only to `eval`
+    from dedup.evaluate import Evaluation
     from dedup.table import Written
 
 KIND_HELP = "exact, near, contained, reworded (comma-separated), all or none"
@@ -712,6 +705,8 @@ def eval_(
     err = _stderr_console("auto")
 
     def body() -> ExitCode:
+        from dedup.evaluate import check_scanned, evaluate, load_labels
+
         config = build_config(flags, config_file, isolated)
         gold = load_labels(labels)
         report: Report | None = None
@@ -732,6 +727,8 @@ def eval_(
 
 def _read_report(path: Path) -> tuple[list[Cluster], list[str]]:
     """The clusters of a saved JSON report and the files its scan read."""
+    from dedup.evaluate import clusters_from_json
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -743,6 +740,8 @@ def _read_report(path: Path) -> tuple[list[Cluster], list[str]]:
 
 
 def _write_evaluation(evaluation: Evaluation, output_format: str, output: str | None) -> None:
+    from dedup.reporters.evaluation import render_eval_console, render_eval_json
+
     def write(stream: IO[str]) -> None:
         if output_format == "json":
             render_eval_json(evaluation, stream)
