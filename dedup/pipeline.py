@@ -315,7 +315,7 @@ def _scan(
     started = time.perf_counter()
     before = before_scan(config)
     collected = collect(paths, config, progress, avoid, keep_text=False)
-    watch.lap("reading", collected.paragraph_count, "paragraphs")
+    watch.lap("reading", collected.paragraph_count, "paragraphs")  # the settings' files too
     occurrences, texts, text_sentences = _distinct_texts(
         collected.paragraphs, collected.words, collected.sentence_keys, collected.text_ids
     )
