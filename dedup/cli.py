@@ -487,9 +487,9 @@ def _scan_on_spark(
     options = spark.SparkOptions(**settings)
     session = spark.session(options)
 
-    def shown(name: str, seconds: float, rows: int) -> None:
+    def shown(stage: StageTime) -> None:
         assert err is not None
-        err.print(f"dedup: spark: {name}: {seconds:.1f} s, {rows:,} rows", markup=False)
+        err.print(stage.line(), markup=False, highlight=False)
 
     stage = shown if err is not None else None  # counting each stage's rows costs a job
     try:

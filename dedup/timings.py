@@ -72,27 +72,32 @@ def parsed(lines: Iterable[str]) -> list[StageTime]:
 
 class Stopwatch:
     """Times the stages one after another, each reported to ``timings`` as it ends (nothing is
-    measured without it)."""
+    measured without it). ``children``: whether the CPU of child processes that end is the
+    work's (not on Spark, whose JVM outlives every stage: the workers' CPU is then unknown)."""
 
-    def __init__(self, timings: Timings | None) -> None:
+    def __init__(self, timings: Timings | None, children: bool = True) -> None:
         self.timings = timings
-        self.started = _now() if timings is not None else (0.0, 0.0, None)
+        self.children = children
+        self.started = self._now() if timings is not None else (0.0, 0.0, None)
 
     def lap(self, name: str, count: int, unit: str) -> None:
         """The stage ``name`` ends now, having made ``count`` ``unit``."""
         if self.timings is None:
             return
-        wall, cpu, workers = _now()
+        wall, cpu, workers = self._now()
         before_wall, before_cpu, before_workers = self.started
         done = None if workers is None or before_workers is None else workers - before_workers
         self.timings(StageTime(name, wall - before_wall, cpu - before_cpu, done, count, unit))
-        self.started = _now()  # what ``timings`` itself takes is no stage's
+        self.started = self._now()  # what ``timings`` itself takes is no stage's
+
+    def _now(self) -> tuple[float, float, float | None]:
+        """Wall seconds, this process's CPU seconds, and its ended children's CPU seconds."""
+        return time.perf_counter(), time.process_time(), _children() if self.children else None
 
 
-def _now() -> tuple[float, float, float | None]:
-    """Wall seconds, this process's CPU seconds, and its ended children's CPU seconds."""
-    children = None
-    if resource is not None:
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        children = usage.ru_utime + usage.ru_stime
-    return time.perf_counter(), time.process_time(), children
+def _children() -> float | None:
+    """The CPU seconds of this process's children that ended (``None`` where not known)."""
+    if resource is None:
+        return None
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

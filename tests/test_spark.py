@@ -44,6 +44,7 @@ from dedup.models import Kind
 from dedup.normalize import words
 from dedup.pipeline import scan
 from dedup.reporters.json_report import render_json, report_dict
+from dedup.timings import StageTime
 
 # Starting a JVM (and a Connect server) on a busy 2-core machine can take a while.
 pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -186,12 +187,19 @@ class TestLocalMaster:
         monkeypatch.chdir(tmp_path)
         config = Config(root=tmp_path, reworded=False, near_threshold=0.97, num_perm=64)
         local = render_json(scan(["docs"], config))
+        stages: list[StageTime] = []
+        work = str(tmp_path / "work")
         assert (
-            render_json(spark.scan(["docs"], config, session, str(tmp_path / "work")).report)
-            == local
+            render_json(spark.scan(["docs"], config, session, work, stages.append).report) == local
         )
         assert "reworded" not in json.loads(local)["stats"]["clusters_by_kind"]
         assert (tmp_path / "work" / "texts").is_dir(), "a given work folder is kept"
+        # each stage timed as the local engine times its own; the JVM's CPU is not known
+        read, *tables = stages
+        paragraphs = json.loads(local)["stats"]["paragraphs"]
+        assert (read.name, read.count, read.unit) == ("read (driver)", paragraphs, "paragraphs")
+        assert {"texts", "pairs", "links"} <= {t.name for t in tables}
+        assert all(t.unit == "rows" and t.workers is None for t in stages[1:])
 
     def test_the_spark_table_is_the_local_table(
         self, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

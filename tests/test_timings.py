@@ -59,8 +59,16 @@ def test_workers_cpu_counts_in_the_stage_they_ended_in(tmp_path: Path, jobs: int
 
 
 def test_without_timings_nothing_is_measured(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("dedup.timings._now", lambda: pytest.fail("measured"))
+    monkeypatch.setattr(Stopwatch, "_now", lambda self: pytest.fail("measured"))
     Stopwatch(None).lap("reading", 1, "paragraphs")
+
+
+def test_without_children_the_workers_cpu_is_not_known() -> None:
+    stages: list[StageTime] = []
+    Stopwatch(stages.append, children=False).lap("bands", 3, "rows")
+    [stage] = stages
+    assert (stage.name, stage.workers, stage.count) == ("bands", None, 3)
+    assert stage.line().endswith("s, 3 rows") and "workers" not in stage.line()
 
 
 def test_the_printed_lines_read_back() -> None:

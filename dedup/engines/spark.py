@@ -78,6 +78,7 @@ from dedup.rarity import Rarity, idf, quantized
 from dedup.signatures import text_signatures
 from dedup.stable_hash import stable_hash
 from dedup.table import CLUSTERS, SPARK_DDL, Written, check_table_settings, to_arrow
+from dedup.timings import Stopwatch, Timings
 from dedup.verify import Text, verify
 
 # Our batches are Arrow only; pyspark warns about pandas 3 whether pandas is used or not.
@@ -134,16 +135,12 @@ def session(options: SparkOptions) -> SparkSession:
     return spark
 
 
-# Told of each stage as it ends: its name, its wall seconds and the rows of its table.
-StageReport = Callable[[str, float, int], None]
-
-
 def scan(
     paths: Sequence[str],
     config: Config,
     spark: SparkSession,
     work_dir: str | None = None,
-    stages: StageReport | None = None,
+    stages: Timings | None = None,
     avoid: Sequence[Path] = (),
     table: str | None = None,
 ) -> Scanned:
@@ -159,12 +156,12 @@ def scan(
         ConfigError: an allowlist file cannot be read; a setting the table does not take.
     """
     started = time.perf_counter()
+    watch = Stopwatch(stages, children=False)
     if table is not None:
         check_table_settings(config)
     before = before_scan(config)
     collected = collect(paths, config, None, avoid)
-    if stages is not None:
-        stages("read (driver)", time.perf_counter() - started, collected.paragraph_count)
+    watch.lap("read (driver)", collected.paragraph_count, "paragraphs")
     with _Work(spark, work_dir, stages) as work, warnings.catch_warnings():
         warnings.filterwarnings("ignore", _PANDAS_WARNING)
         frame = _paragraph_frame(spark, collected, details=table is not None)
@@ -215,7 +212,7 @@ class _Work:
     """The folder of the stages' Parquet tables (a temporary one is removed at the end)."""
 
     def __init__(
-        self, spark: SparkSession, root: str | None, stages: StageReport | None = None
+        self, spark: SparkSession, root: str | None, stages: Timings | None = None
     ) -> None:
         self.spark = spark
         self.stages = stages
@@ -231,21 +228,24 @@ class _Work:
 
     def save(self, frame: DataFrame, name: str) -> DataFrame:
         """Write ``frame`` and read it back: later stages start from the table, not the plan."""
-        started = time.perf_counter()
+        watch = self.stopwatch()
         path = f"{self.root.rstrip('/')}/{name}"
         frame.write.mode("overwrite").parquet(path)
         saved = self.spark.read.parquet(path)
-        if self.stages is not None:
-            self.stages(name, time.perf_counter() - started, saved.count())
+        if self.stages is not None:  # counting the rows costs a job
+            watch.lap(name, saved.count(), "rows")
         return saved
 
     def collect(self, frame: DataFrame, name: str) -> list[Any]:
         """The rows of ``frame``, on the driver."""
-        started = time.perf_counter()
+        watch = self.stopwatch()
         rows = frame.collect()
-        if self.stages is not None:
-            self.stages(name, time.perf_counter() - started, len(rows))
+        watch.lap(name, len(rows), "rows")
         return rows
+
+    def stopwatch(self) -> Stopwatch:
+        """Times one stage for ``stages`` (the driver's CPU only: the JVM's is not known)."""
+        return Stopwatch(self.stages, children=False)
 
 
 # --- words in Arrow: lone surrogates (undecodable bytes) are not UTF-8, so they travel as
@@ -788,7 +788,7 @@ def _write_table(
         .cogroup(links.groupBy("root"))
         .applyInArrow(partial(_component_rows, by_place), SPARK_DDL)
     )
-    started = time.perf_counter()
+    watch = work.stopwatch()
     target = f"{folder.rstrip('/')}/{CLUSTERS}"
     rows.write.mode("overwrite").parquet(target)
     saved = work.spark.read.parquet(target)
@@ -799,8 +799,7 @@ def _write_table(
         & (F.col("similarity") >= F.lit(config.fail_similarity))
     ).count()
     written = Written(saved.count(), sum(kinds.values()), kinds, failing)
-    if work.stages is not None:
-        work.stages("clusters table", time.perf_counter() - started, written.rows)
+    watch.lap("clusters table", written.rows, "rows")
     return written
 
 
@@ -866,7 +865,7 @@ def scan_dataset(
     spark: SparkSession,
     id_field: str = "id",
     work_dir: str | None = None,
-    stages: StageReport | None = None,
+    stages: Timings | None = None,
     table: str | None = None,
 ) -> Scanned:
     """Scan datasets of documents: ``config.text_field`` holds a record's text, ``id_field``
