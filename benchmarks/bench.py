@@ -312,7 +312,7 @@ def table(rows: list[Row], names: tuple[str, ...]) -> str:
 def stage_table(row: Row, program: str = "scan") -> str:
     """Where ``program``'s time went at one size: each stage it printed (``--timings``), the
     medians of its rounds, and what is left of its wall time outside the stages (the
-    interpreter's start, imports, the walk's start, the exit); empty without stages."""
+    interpreter's start and imports, freeing the report, the exit); empty without stages."""
     runs = [r[program] for r in row.rounds if program in r and r[program].stages]
     if not runs:
         return ""
