@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dedup.cli import main
+from dedup.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

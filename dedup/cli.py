@@ -7,6 +7,7 @@ stderr, and the exit code comes from ``gate.exit_code`` alone.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import os
@@ -60,6 +61,18 @@ def _color_args(color: str) -> dict[str, Any]:
 @click.version_option(__version__, prog_name="dedup")
 def main() -> None:
     """Find duplicate and near-duplicate paragraphs across a folder of documents."""
+
+
+# Set by ``run``: this process is the ``dedup`` command, and ends with the command.
+_AS_COMMAND = False
+
+
+def run() -> None:
+    """The ``dedup`` command (and ``python -m dedup``): ``main``, in a process of its own, which
+    ``_finish`` may end without freeing what the command built."""
+    global _AS_COMMAND
+    _AS_COMMAND = True
+    main()
 
 
 # The options that choose, read and match paragraphs: the same for every command that scans.
@@ -276,6 +289,7 @@ def scan(
     """
     _tolerant_streams()
     err = _stderr_console(color)
+    kept: list[Report] = []  # the report, alive until ``_finish`` ends the process
 
     def body() -> ExitCode:
         config = build_config(flags, config_file, isolated)
@@ -301,6 +315,7 @@ def scan(
             report, written = _scan_on_spark(
                 list(paths) or ["."], config, spark, avoid, shown, folder
             )
+        kept.append(report)
         watch = Stopwatch(timed)
         _messages(report, err, verbose, config.allow_empty)
         if folder is not None:
@@ -331,10 +346,17 @@ def _finish(
     The code itself comes from ``gate``; here only errors (2) and interrupts (130) are mapped,
     each with one line on stderr, and a traceback only with ``--debug``. Unless ``cycles``, the
     body runs with reference counting alone: a large scan and its report are millions of
-    objects in no cycle.
+    objects in no cycle. As the ``dedup`` command (``run``), the process then ends without
+    turning the collector on again, whose first run would walk every object the command made
+    (0.18 s after a 300k-paragraph report is written), nor freeing them one by one (0.17 s
+    more), its output flushed first: by then no worker, thread or temporary file is left. With
+    ``cycles`` (Spark: its JVM is stopped at the interpreter's exit) it ends as usual.
     """
+    quick = _AS_COMMAND and not cycles
+    if quick:
+        gc.disable()  # for good: the process ends with the command
     try:
-        with nullcontext() if cycles else without_cycle_collection():
+        with nullcontext() if cycles or quick else without_cycle_collection():
             code = body()
     except DedupError as exc:
         err.print(f"dedup: error: {exc}", markup=False, highlight=False)
@@ -350,6 +372,11 @@ def _finish(
             markup=False,
         )
         code = ExitCode.ERROR
+    if quick:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # closed, or a pipe closed early
+                stream.flush()
+        os._exit(int(code))
     sys.exit(int(code))
 
 

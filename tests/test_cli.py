@@ -25,7 +25,7 @@ from click.testing import CliRunner, Result
 from conftest import write
 from rich.console import Console
 
-from dedup import __version__
+from dedup import __version__, cli
 from dedup.cli import _finish, main
 from dedup.errors import ExitCode
 from dedup.reporters.json_report import schema
@@ -736,3 +736,28 @@ def test_a_scan_of_plain_text_starts_without_the_other_formats_parsers(tmp_path:
         check=True,
     )
     assert ran.stdout.splitlines() == ["[]", "['markdown_it', 'dedup.formats.html']"]
+
+
+def test_as_the_command_it_ends_its_process_without_collecting_or_freeing(
+    in_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``dedup`` (``run``) leaves with ``os._exit`` once its output is flushed, the collector
+    still off (its first run would walk every object of the report); called as a library, or
+    on Spark, it exits as usual."""
+    ended: list[tuple[int, bool]] = []
+
+    def exit_now(code: int) -> NoReturn:
+        ended.append((code, gc.isenabled()))
+        raise SystemExit(code)
+
+    monkeypatch.setattr(os, "_exit", exit_now)
+    plain = run("scan", "samples", "--format", "json")
+    assert ended == []  # not the command: sys.exit, the collector on again
+    monkeypatch.setattr(cli, "_AS_COMMAND", True)
+    try:
+        quick = run("scan", "samples", "--format", "json")
+    finally:
+        gc.enable()
+    assert ended == [(1, False)]
+    assert quick.exit_code == plain.exit_code == 1
+    assert quick.stdout == plain.stdout == golden("samples.json")
